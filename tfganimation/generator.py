@@ -1,0 +1,145 @@
+"""GANimation's generator: an action-unit conditioned, attention-based face editor."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from tfganimation.aus import N_AUS
+from tfganimation.layers import (
+    ResidualBlock,
+    check_positive_ints,
+    conv,
+    conv_transpose,
+    instance_norm,
+)
+
+
+def composite(image, color, attention):
+    """Blends the input and the colour map through the attention map.
+
+    `A · image + (1 − A) · C`: where the attention is 1 the input pixel is
+    kept, where it is 0 the generated colour replaces it. This is what the
+    reference code computes; the paper's equation 1 writes the roles of A and
+    1 − A the other way round.
+    """
+    return attention * image + (1.0 - attention) * color
+
+
+@keras.saving.register_keras_serializable(package="tfganimation")
+class Generator(keras.Model):
+    """The GANimation generator G(image, target AUs).
+
+    The target AU vector is broadcast over the image plane and concatenated
+    to the RGB channels; an encoder (conv 7×7, two stride-2 convs), a
+    bottleneck of residual blocks and a decoder (two transposed convs) feed
+    two heads: a colour map C (tanh) and an attention map A (sigmoid). The
+    edited face is `A · image + (1 − A) · C`, so the network only has to
+    paint the pixels that the expression change moves.
+
+    Reference: [Pumarola et al., "GANimation: Anatomically-aware Facial
+    Animation from a Single Image", ECCV 2018](https://arxiv.org/abs/1807.09251).
+
+    Args:
+        image_size: int. Height and width of the square input; the network is
+            fully convolutional, this is the size it is built for. Must be a
+            multiple of 4. Defaults to `128`.
+        n_aus: int. Length of the AU vector. Defaults to `17`.
+        conv_dim: int. Channels of the first convolution; doubled by each
+            downsampling. Defaults to `64`.
+        repeat_num: int. Number of residual blocks. Defaults to `6`.
+
+    Call arguments:
+        inputs: a tuple `(images, aus)`: float images `[N, H, W, 3]` in
+            [-1, 1] and target AUs `[N, n_aus]` on the 0..1 scale
+            (OpenFace intensity / 5).
+
+    Returns:
+        A tuple `(edited, color, attention)` of shapes `[N, H, W, 3]`,
+        `[N, H, W, 3]` and `[N, H, W, 1]`.
+
+    Example:
+    ```python
+    generator = tfganimation.Generator(image_size=128)
+    edited, color, attention = generator((images, target_aus))
+    ```
+    """
+
+    def __init__(
+        self,
+        image_size: int = 128,
+        n_aus: int = N_AUS,
+        conv_dim: int = 64,
+        repeat_num: int = 6,
+        **kwargs,
+    ):
+        check_positive_ints(image_size=image_size, n_aus=n_aus, conv_dim=conv_dim)
+        if repeat_num < 0:
+            raise ValueError(f"repeat_num must be >= 0. Received: repeat_num={repeat_num}")
+        if image_size % 4:
+            raise ValueError(
+                "image_size must be a multiple of 4 (the generator downsamples "
+                f"twice by 2). Received: image_size={image_size}"
+            )
+        super().__init__(**kwargs)
+        self.image_size = image_size
+        self.n_aus = n_aus
+        self.conv_dim = conv_dim
+        self.repeat_num = repeat_num
+
+        self.encoder = keras.Sequential(name="encoder")
+        self.encoder.add(conv(conv_dim, 7))
+        self.encoder.add(instance_norm())
+        self.encoder.add(layers.ReLU())
+        for multiplier in (2, 4):
+            self.encoder.add(conv(conv_dim * multiplier, 4, strides=2))
+            self.encoder.add(instance_norm())
+            self.encoder.add(layers.ReLU())
+        self.bottleneck = keras.Sequential(
+            [ResidualBlock(conv_dim * 4) for _ in range(repeat_num)], name="bottleneck"
+        )
+        self.decoder = keras.Sequential(name="decoder")
+        for multiplier in (2, 1):
+            self.decoder.add(conv_transpose(conv_dim * multiplier))
+            self.decoder.add(instance_norm())
+            self.decoder.add(layers.ReLU())
+        # Heads end in float32 so that mixed-precision training composites,
+        # and computes its losses, at full precision.
+        self.color_head = keras.Sequential(
+            [conv(3, 7), layers.Activation("tanh", dtype="float32")], name="color_head"
+        )
+        self.attention_head = keras.Sequential(
+            [conv(1, 7), layers.Activation("sigmoid", dtype="float32")],
+            name="attention_head",
+        )
+        self.build(((None, image_size, image_size, 3), (None, n_aus)))
+
+    def build(self, input_shape):
+        # Tracing `call` once with symbolic inputs creates every weight, so
+        # `count_params()` and `summary()` work straight after construction.
+        self.call(tuple(keras.KerasTensor(shape) for shape in input_shape))
+        self.built = True
+
+    def call(self, inputs):
+        images, aus = inputs
+        height, width = ops.shape(images)[1], ops.shape(images)[2]
+        aus = ops.cast(aus, images.dtype)
+        au_planes = ops.tile(aus[:, None, None, :], [1, height, width, 1])
+        features = self.encoder(ops.concatenate([images, au_planes], axis=-1))
+        features = self.decoder(self.bottleneck(features))
+        color = self.color_head(features)
+        attention = self.attention_head(features)
+        edited = composite(ops.cast(images, "float32"), color, attention)
+        return edited, color, attention
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "image_size": self.image_size,
+                "n_aus": self.n_aus,
+                "conv_dim": self.conv_dim,
+                "repeat_num": self.repeat_num,
+            }
+        )
+        return config
