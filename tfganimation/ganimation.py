@@ -89,7 +89,7 @@ class GANimation(keras.Model):
                     f"The generator and the critic disagree on {attribute}: "
                     f"{getattr(generator, attribute)} != {getattr(critic, attribute)}."
                 )
-        super().__init__(**kwargs)
+        super().__init__(**{"name": "ganimation", **kwargs})
         self.generator = generator
         self.critic = critic
         self.n_critic = n_critic

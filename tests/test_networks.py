@@ -1,0 +1,105 @@
+"""The generator and critic reproduce the reference architecture."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import TINY
+
+import tfganimation
+from tfganimation.generator import composite
+
+
+def test_reference_parameter_counts():
+    assert tfganimation.Generator().count_params() == 8_471_296
+    assert tfganimation.Critic().count_params() == 44_860_352
+
+
+def test_generator_outputs_and_ranges():
+    generator = tfganimation.Generator(**TINY)
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 32, 32, 3)).astype("float32")
+    edited, color, attention = generator((images, np.full((3, 17), 0.5, "float32")))
+    assert edited.shape == color.shape == (3, 32, 32, 3)
+    assert attention.shape == (3, 32, 32, 1)
+    assert np.all(np.abs(color) <= 1) and np.all((attention >= 0) & (attention <= 1))
+    np.testing.assert_allclose(edited, composite(images, color, attention), atol=1e-6)
+
+
+def test_generator_is_fully_convolutional():
+    generator = tfganimation.Generator(**TINY)
+    edited, _, _ = generator((np.zeros((1, 64, 64, 3), "float32"), np.zeros((1, 17), "float32")))
+    assert edited.shape == (1, 64, 64, 3)
+
+
+def test_generator_output_depends_on_aus():
+    generator = tfganimation.Generator(**TINY)
+    image = np.random.default_rng(1).uniform(-1, 1, (1, 32, 32, 3)).astype("float32")
+    low, _, _ = generator((image, np.zeros((1, 17), "float32")))
+    high, _, _ = generator((image, np.ones((1, 17), "float32")))
+    assert np.abs(np.asarray(low) - np.asarray(high)).max() > 1e-4
+
+
+def test_composite_keeps_input_at_full_attention_and_paints_at_zero():
+    rng = np.random.default_rng(2)
+    image = rng.uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    color = rng.uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    np.testing.assert_array_equal(composite(image, color, np.ones((2, 8, 8, 1), "float32")), image)
+    np.testing.assert_array_equal(composite(image, color, np.zeros((2, 8, 8, 1), "float32")), color)
+
+
+def test_critic_keeps_batch_axis_at_batch_one():
+    critic = tfganimation.Critic(image_size=128, conv_dim=4)
+    realness, aus = critic(np.zeros((1, 128, 128, 3), "float32"))
+    assert realness.shape == (1, 2, 2, 1)
+    assert aus.shape == (1, 17)
+
+
+def test_generator_convolutions_have_no_bias_and_reference_init():
+    generator = tfganimation.Generator(conv_dim=32, repeat_num=2)
+    convs = [layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Conv2D)]
+    assert convs and all(not layer.use_bias for layer in convs)
+    kernel = np.asarray(convs[1].kernel)  # 4×4×32×64: enough samples for a tight estimate.
+    assert abs(kernel.std() - 0.02) < 0.001 and abs(kernel.mean()) < 0.001
+
+
+def test_instance_norm_matches_pytorch_epsilon():
+    generator = tfganimation.Generator(**TINY)
+    norms = [
+        layer
+        for layer in generator._flatten_layers()
+        if isinstance(layer, keras.layers.GroupNormalization)
+    ]
+    assert norms and all(layer.epsilon == 1e-5 and layer.groups == layer.gamma.shape[0] for layer in norms)
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (tfganimation.Generator, {"image_size": 30}),
+        (tfganimation.Critic, {"image_size": 96}),
+        (tfganimation.Critic, {"image_size": 32, "repeat_num": 6}),
+        (tfganimation.Generator, {"conv_dim": 0}),
+        (tfganimation.Critic, {"n_aus": -1}),
+    ],
+)
+def test_bad_sizes_raise_clear_value_error(cls, kwargs):
+    with pytest.raises(ValueError, match="Received"):
+        cls(**kwargs)
+
+
+def test_critic_accepts_any_multiple_of_its_stride():
+    critic = tfganimation.Critic(image_size=64, conv_dim=4, repeat_num=3)
+    realness, aus = critic(np.zeros((2, 64, 64, 3), "float32"))
+    assert realness.shape == (2, 8, 8, 1) and aus.shape == (2, 17)
+
+
+@pytest.mark.parametrize("cls", [tfganimation.Generator, tfganimation.Critic])
+def test_keras_file_round_trip(cls, tmp_path):
+    model = cls(**TINY)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    restored = keras.models.load_model(path)  # safe_mode: no Lambda layers allowed.
+    assert isinstance(restored, cls) and restored.get_config() == model.get_config()
+    images = np.random.default_rng(3).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    inputs = images if cls is tfganimation.Critic else (images, np.full((2, 17), 0.3, "float32"))
+    for before, after in zip(model(inputs), restored(inputs)):
+        np.testing.assert_array_equal(before, after)
