@@ -1,0 +1,73 @@
+"""Writing frames as GIF, MP4 or PNG, never over an existing file by accident."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ANIMATION_FORMATS = (".gif", ".mp4")
+
+
+def check_writable(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Refuses to replace a file that exists unless told to; creates the folder.
+
+    Raises:
+        FileExistsError: `path` exists and `overwrite` is False.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} already exists; pass --overwrite to replace it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_frames(
+    frames: Sequence[np.ndarray],
+    path: str | os.PathLike,
+    fps: float = 12.0,
+    overwrite: bool = False,
+) -> Path:
+    """Writes uint8 RGB frames as an animation (.gif, .mp4) or a still (.png/.jpg: the last frame).
+
+    GIFs loop forever (Pillow); MP4s use OpenCV's `mp4v` codec, which plays
+    in browsers and phones without extra codecs installed here. The file is
+    written under a temporary name and renamed, so a failure never leaves a
+    truncated file behind.
+    """
+    if not len(frames):
+        raise ValueError("No frames to write.")
+    path = check_writable(path, overwrite)
+    frames = [np.ascontiguousarray(frame, dtype=np.uint8) for frame in frames]
+    suffix = path.suffix.lower()
+    temporary = path.with_name(f".{path.stem}.partial{suffix}")
+    if suffix == ".gif":
+        images = [Image.fromarray(frame) for frame in frames]
+        duration = max(20, round(1000 / fps))
+        images[0].save(temporary, save_all=True, append_images=images[1:], duration=duration, loop=0)
+    elif suffix == ".mp4":
+        _write_mp4(frames, temporary, fps)
+    elif suffix in (".png", ".jpg", ".jpeg", ".webp"):
+        Image.fromarray(frames[-1]).save(temporary)
+    else:
+        raise ValueError(f"Unsupported output format {suffix!r}: use .gif, .mp4, .png or .jpg.")
+    os.replace(temporary, path)
+    return path
+
+
+def _write_mp4(frames: list[np.ndarray], path: Path, fps: float) -> None:
+    height, width = frames[0].shape[:2]
+    # Most codecs need even dimensions.
+    even = (width - width % 2, height - height % 2)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, even)
+    if not writer.isOpened():
+        raise RuntimeError(f"OpenCV could not open an MP4 writer for {path}.")
+    try:
+        for frame in frames:
+            writer.write(cv2.cvtColor(frame[: even[1], : even[0]], cv2.COLOR_RGB2BGR))
+    finally:
+        writer.release()
