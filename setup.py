@@ -28,6 +28,7 @@ setup(
         "pillow",
         "tensorboard",
         "ai-edge-litert",
+        "mtcnn>=1.0,<2",
     ],
     extras_require={
         "app": ["streamlit>=1.40"],
