@@ -48,3 +48,9 @@ def test_unknown_format_and_empty_input(tmp_path):
     with pytest.raises(ValueError, match="No frames"):
         write_frames([], tmp_path / "b.gif")
     assert not list(tmp_path.iterdir())
+
+
+def test_to_uint8_rounds_and_clips():
+    from tfganimation.media import to_uint8
+
+    np.testing.assert_array_equal(to_uint8([-2.0, -1.0, 0.0, 1.0, 3.0]), [0, 0, 128, 255, 255])

@@ -103,3 +103,9 @@ def test_keras_file_round_trip(cls, tmp_path):
     inputs = images if cls is tfganimation.Critic else (images, np.full((2, 17), 0.3, "float32"))
     for before, after in zip(model(inputs), restored(inputs)):
         np.testing.assert_array_equal(before, after)
+
+
+def test_generator_without_residual_blocks():
+    generator = tfganimation.Generator(image_size=32, conv_dim=8, repeat_num=0)
+    edited, _, _ = generator((np.zeros((1, 32, 32, 3), "float32"), np.zeros((1, 17), "float32")))
+    assert edited.shape == (1, 32, 32, 3)

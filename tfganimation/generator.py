@@ -126,7 +126,9 @@ class Generator(keras.Model):
         aus = ops.cast(aus, images.dtype)
         au_planes = ops.tile(aus[:, None, None, :], [1, height, width, 1])
         features = self.encoder(ops.concatenate([images, au_planes], axis=-1))
-        features = self.decoder(self.bottleneck(features))
+        if self.repeat_num:  # An empty Sequential cannot be built.
+            features = self.bottleneck(features)
+        features = self.decoder(features)
         color = self.color_head(features)
         attention = self.attention_head(features)
         edited = composite(ops.cast(images, "float32"), color, attention)

@@ -13,6 +13,12 @@ from PIL import Image
 ANIMATION_FORMATS = (".gif", ".mp4")
 
 
+def to_uint8(images) -> np.ndarray:
+    """Images in [-1, 1] (the networks' scale) to uint8 pixels, rounded and clipped."""
+    images = np.clip(np.asarray(images, np.float32), -1.0, 1.0)
+    return np.rint((images + 1.0) * 127.5).astype(np.uint8)
+
+
 def check_writable(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Refuses to replace a file that exists unless told to; creates the folder.
 

@@ -1,0 +1,62 @@
+"""The quickstart end to end, at a tiny size."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from tfganimation.aus import PRESETS, preset, to_model_scale
+from tfganimation.quickstart import TimeLimit, expression_tour
+
+
+def test_quickstart_smoke_run_writes_every_artefact(tmp_path):
+    out = tmp_path / "quickstart"
+    command = [
+        sys.executable, "-m", "tfganimation.cli", "quickstart", "--out", str(out),
+        "--image-size", "32", "--identities", "10", "--per-identity", "8", "--steps", "10",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "copy input" in result.stdout and "Expression GIF" in result.stdout
+
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["model"]["region_l1"] > 0 and report["copy"]["region_l1"] > 0
+    record = json.loads((out / "run" / "run.json").read_text())
+    assert record["status"] == "finished" and record["data"]["counts"] == {"train": 64, "test": 16}
+    assert (out / "run" / "model.keras").is_file()
+    with Image.open(out / "expressions.gif") as gif:
+        assert gif.n_frames > 1 and gif.size == (64, 32)  # the input beside its edit
+    grid = np.asarray(Image.open(out / "au_control_grid.png"))
+    assert grid.ndim == 3 and grid.shape[0] >= 6 * 32
+
+
+def test_quickstart_refuses_an_existing_output(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    command = [sys.executable, "-m", "tfganimation.cli", "quickstart", "--out", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "--overwrite" in result.stderr
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_time_limit_stops_training():
+    class Model:
+        stop_training = False
+
+    limit = TimeLimit(seconds=0.0)
+    limit.set_model(Model())
+    limit.on_train_begin()
+    limit.on_train_batch_end(0)
+    assert limit.model.stop_training
+
+
+def test_expression_tour_visits_every_preset_and_returns_to_neutral():
+    tour = expression_tour(frames_per_transition=5)
+    neutral = to_model_scale(preset("neutral"))
+    np.testing.assert_array_equal(tour[0], neutral)
+    np.testing.assert_array_equal(tour[-1], neutral)
+    for name in PRESETS:
+        assert any(np.allclose(frame, to_model_scale(preset(name))) for frame in tour), name
+    assert len(tour) == 1 + 7 * 2 * 4
+    assert np.all(np.abs(np.diff(tour, axis=0)).max(axis=1) > 0)  # no repeated frame

@@ -1,0 +1,217 @@
+"""The quickstart: the whole pipeline on built-in synthetic faces, in minutes.
+
+1. Render a synthetic AU-face dataset (`tfganimation.synthetic`).
+2. Time a few training steps on this machine, and size the run to the
+   requested minutes (20 : 10 constant : decaying learning rate, like the
+   reference's 20 + 10 epochs).
+3. Train with the normal `tfganimation.training.train` (`model.fit`).
+4. Measure AU control on held-out identities against the copy-the-input
+   baseline (`tfganimation.evaluation`), save the picture grid.
+5. Write an expression-interpolation GIF of a held-out face: neutral to
+   each preset and back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfganimation.aus import PRESETS, preset, to_model_scale
+from tfganimation.evaluation import evaluate, generator_editor
+from tfganimation.media import to_uint8, write_frames
+from tfganimation.synthetic import load_identities, make_dataset, render_face
+from tfganimation.training import TrainConfig, build_model, prepare_run_dir, train
+
+
+@dataclasses.dataclass
+class QuickstartConfig:
+    """What the quickstart builds and how long it trains.
+
+    The defaults were chosen by measuring AU control after a 10-minute run
+    on a 2-core CPU (see `benchmarks/quickstart_quality.py`).
+
+    Args:
+        out: str. Folder for the dataset, the run and the artefacts.
+        minutes: float. Training time to plan for (training only; data
+            rendering and evaluation come on top).
+        steps: int. Train exactly this many batches instead of timing the
+            machine, for runs that must be comparable across machines.
+        image_size: int. Face size. Defaults to 64.
+        n_identities: int. Synthetic people (20% held out for evaluation).
+        per_identity: int. Expressions rendered per person.
+        batch_size: int. Defaults to 16.
+        conv_dim: int. Width of both networks. Defaults to 32.
+        repeat_num: int. Generator residual blocks. Defaults to 3.
+        n_critic: int. Critic steps per generator step. Defaults to 5.
+        learning_rate: float. Defaults to 2e-4.
+        seed: int. Defaults to 0.
+    """
+
+    out: str = "runs/quickstart"
+    minutes: float = 10.0
+    steps: int | None = None
+    image_size: int = 64
+    n_identities: int = 60
+    per_identity: int = 40
+    batch_size: int = 16
+    conv_dim: int = 32
+    repeat_num: int = 3
+    n_critic: int = 5
+    learning_rate: float = 2e-4
+    seed: int = 0
+
+    def train_config(self, data: str, epochs: int, steps_per_epoch: int) -> TrainConfig:
+        return TrainConfig(
+            data=data,
+            out=str(Path(self.out) / "run"),
+            image_size=self.image_size,
+            batch_size=self.batch_size,
+            epochs=epochs,
+            decay_epochs=max(1, epochs // 3),
+            learning_rate=self.learning_rate,
+            n_critic=self.n_critic,
+            conv_dim=self.conv_dim,
+            repeat_num=self.repeat_num,
+            steps_per_epoch=steps_per_epoch,
+            seed=self.seed,
+        )
+
+
+@dataclasses.dataclass
+class QuickstartResult:
+    """Where everything is, and what was measured."""
+
+    out: Path
+    dataset: Path
+    run: Path
+    grid: Path
+    animation: Path
+    report: Path
+    training_seconds: float
+    region_l1_ratio: float
+    summary: str
+
+
+def seconds_per_step(config: TrainConfig, steps: int = 10) -> float:
+    """Times `steps` training batches of `config`'s model on random data.
+
+    The first pass traces and compiles the step; only the second is timed.
+    """
+    model = build_model(config)
+    model.compile(jit_compile=config.jit_compile)
+    size, rng = config.image_size, np.random.default_rng(0)
+    batch = {
+        "image": rng.uniform(-1, 1, (config.batch_size, size, size, 3)).astype("float32"),
+        "real_aus": rng.uniform(0, 1, (config.batch_size, 17)).astype("float32"),
+        "target_aus": rng.uniform(0, 1, (config.batch_size, 17)).astype("float32"),
+    }
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    model.fit(data, steps_per_epoch=config.n_critic, epochs=1, verbose=0)
+    started = time.perf_counter()
+    model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+    return (time.perf_counter() - started) / steps
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training once a wall-clock budget is spent (a safety net for slow machines)."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.deadline = time.monotonic() + self.seconds
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() > self.deadline:
+            self.model.stop_training = True
+
+
+def run_quickstart(config: QuickstartConfig, overwrite: bool = False, verbose: int | str = "auto") -> QuickstartResult:
+    """Runs the five steps above and returns where the artefacts are."""
+    out = prepare_run_dir(config.out, overwrite)
+    dataset = out / "data"
+    summary = make_dataset(
+        dataset,
+        config.n_identities,
+        config.per_identity,
+        config.image_size,
+        config.seed,
+        overwrite=overwrite,
+    )
+    steps_per_pass = summary.n_train // config.batch_size
+    total_steps = config.steps
+    if total_steps is None:
+        probe = config.train_config(str(dataset), epochs=1, steps_per_epoch=steps_per_pass)
+        total_steps = max(config.n_critic, int(config.minutes * 60 / seconds_per_step(probe)))
+    epochs = max(1, math.ceil(total_steps / steps_per_pass))
+    train_config = config.train_config(
+        str(dataset), epochs=epochs, steps_per_epoch=min(steps_per_pass, math.ceil(total_steps / epochs))
+    )
+
+    started = time.monotonic()
+    model = train(
+        train_config,
+        overwrite=overwrite,
+        verbose=verbose,
+        callbacks=[] if config.steps else [TimeLimit(config.minutes * 60 * 1.2)],
+    )
+    training_seconds = time.monotonic() - started
+
+    run = Path(train_config.out)
+    grid = out / "au_control_grid.png"
+    report = evaluate(generator_editor(model.generator), dataset, config.image_size, grid_path=grid)
+    report_path = out / "evaluation.json"
+    report_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    animation = write_expression_animation(model.generator, dataset, config.image_size, out / "expressions.gif", overwrite)
+    return QuickstartResult(
+        out=out,
+        dataset=dataset,
+        run=run,
+        grid=grid,
+        animation=animation,
+        report=report_path,
+        training_seconds=training_seconds,
+        region_l1_ratio=report.region_l1_ratio,
+        summary=report.format_table(),
+    )
+
+
+def expression_tour(frames_per_transition: int = 8) -> np.ndarray:
+    """Target AUs (0..1 scale) from neutral to each preset and back, in order.
+
+    Consecutive frames always differ; the tour starts and ends at neutral.
+    """
+    neutral = to_model_scale(preset("neutral"))
+    ramp = np.linspace(0.0, 1.0, frames_per_transition)[1:, None]
+    targets = [neutral[None]]
+    for name in PRESETS:
+        if name != "neutral":
+            expression = to_model_scale(preset(name))
+            there = neutral + ramp * (expression - neutral)
+            targets += [there, there[::-1][1:], neutral[None]]
+    return np.concatenate(targets).astype("float32")
+
+
+def write_expression_animation(
+    generator,
+    dataset: str | Path,
+    image_size: int,
+    path: str | Path,
+    overwrite: bool = False,
+) -> Path:
+    """A GIF of a held-out face (left) and its edit (right) along `expression_tour`."""
+    identity = next(iter(load_identities(dataset, split="test").values()))
+    face = render_face(identity, preset("neutral"), image_size)
+    targets = expression_tour()
+    images = np.repeat(face[None].astype("float32") / 127.5 - 1.0, len(targets), axis=0)
+    edited, _, _ = generator.predict((images, targets), verbose=0)
+    frames = [np.concatenate([face, to_uint8(frame)], axis=1) for frame in edited]
+    return write_frames(frames, path, fps=12, overwrite=overwrite)
