@@ -1,7 +1,10 @@
 """tfganimation: GANimation (Pumarola et al., ECCV 2018) in TensorFlow/Keras 3.
 
-The public names below are imported lazily, so that `import tfganimation` and
-the command line's `--help` do not pay for importing TensorFlow.
+Importing the package imports the model classes, which registers them with
+Keras' serialisation: after `import tfganimation`, `keras.models.load_model`
+rebuilds saved generators, critics and whole GANimation models. Where
+TensorFlow cannot be imported, the parts that do not need it (the AU
+catalogue, photo loading, the LiteRT metadata reader) still work.
 
 Example:
 ```python
@@ -13,22 +16,28 @@ model.fit(dataset, epochs=30)
 ```
 """
 
-import importlib
+import importlib.util
+import os
 
 from tfganimation.version import __version__
 
-_LAZY_EXPORTS = {
-    "Generator": "tfganimation.generator",
-    "Critic": "tfganimation.critic",
-    "GANimation": "tfganimation.ganimation",
-    "LinearDecay": "tfganimation.schedules",
-    "make_optimizers": "tfganimation.schedules",
-}
-
-__all__ = ["__version__", *_LAZY_EXPORTS]
+# TensorFlow's C++ start-up INFO lines (oneDNN, CUDA probing) drown the output
+# of every command; errors still show. A value the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 
-def __getattr__(name):
-    if name in _LAZY_EXPORTS:
-        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
-    raise AttributeError(f"module 'tfganimation' has no attribute {name!r}")
+def _tensorflow_importable() -> bool:
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except ValueError:  # `sys.modules["tensorflow"] = None`: deliberately blocked.
+        return False
+
+
+if _tensorflow_importable():
+    from tfganimation.critic import Critic
+    from tfganimation.ganimation import GANimation
+    from tfganimation.generator import Generator
+    from tfganimation.layers import ResidualBlock
+    from tfganimation.schedules import LinearDecay, make_optimizers
+
+__all__ = ["__version__", "Critic", "GANimation", "Generator", "LinearDecay", "ResidualBlock", "make_optimizers"]
