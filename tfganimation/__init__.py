@@ -40,4 +40,15 @@ if _tensorflow_importable():
     from tfganimation.layers import ResidualBlock
     from tfganimation.schedules import LinearDecay, make_optimizers
 
-__all__ = ["__version__", "Critic", "GANimation", "Generator", "LinearDecay", "ResidualBlock", "make_optimizers"]
+from tfganimation.animator import Animator  # noqa: E402  (needs no TensorFlow for .tflite models)
+
+__all__ = [
+    "__version__",
+    "Animator",
+    "Critic",
+    "GANimation",
+    "Generator",
+    "LinearDecay",
+    "ResidualBlock",
+    "make_optimizers",
+]

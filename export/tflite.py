@@ -1,0 +1,17 @@
+"""Exports a trained generator as LiteRT (TFLite) files, checked against Keras.
+
+    python export/tflite.py MODEL --out DIR [--variants float32,float16,dynamic,int8]
+        [--representative DATASET_OR_DIR] [--image-size N] [--overwrite]
+
+MODEL is a training run directory or a `.keras` file. Writes
+`DIR/generator_<variant>.tflite` (signature `animate`, batch 1, builtin ops
+only, metadata embedded) and `DIR/metadata.json`. The same as
+`tfganimation export MODEL --out DIR --formats tflite`.
+"""
+
+import sys
+
+from tfganimation.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["export", *sys.argv[1:], "--formats", "tflite"]))

@@ -1,0 +1,153 @@
+"""`tfganimation animate`: change the expression of the faces in a photo."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tfganimation.commands.arguments import positive_int
+
+STILL_FORMATS = (".png", ".jpg", ".jpeg", ".webp")
+"""Output suffixes written as the single edited photo (`write_frames` writes these too)."""
+
+EPILOG = """\
+examples:
+  tfganimation animate portrait.jpg --model runs/celeba --preset happy --out smile.gif
+  tfganimation animate portrait.jpg --model exports/celeba/generator_float32.tflite \\
+      --aus "AU12=3,AU06=2" --out smile.png --show-masks
+  tfganimation animate group.jpg --model exports/celeba --preset surprise --face all --out wow.mp4
+
+The output's suffix decides what is written: .png/.jpg is the edited photo,
+.gif/.mp4 an animation of --frames frames from the start expression (the
+critic's estimate of each face when the model has a critic, else neutral) to
+the target. --show-masks also writes OUT_masks.png: one row per face with the
+crop the model saw, its edit, its attention map (white: pixel kept, black:
+repainted) and its colour map.
+"""
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "animate",
+        help="edit the expression of the faces in a photo (PNG, GIF or MP4)",
+        description=(
+            "Find the faces in PHOTO, give them the expression --aus or --preset with a trained "
+            "model (a run directory, a .keras file, an export folder, a SavedModel or a .tflite "
+            "file), and write the edited photo or an animation to it."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("photo", metavar="PHOTO", help="the photo to edit (JPEG, PNG, ...)")
+    parser.add_argument(
+        "--model",
+        required=True,
+        help="run directory, .keras file, export folder, SavedModel or .tflite file",
+    )
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--aus", help='target AU intensities, OpenFace scale 0..5: "AU12=3,AU06=2" (others 0)'
+    )
+    target.add_argument(
+        "--preset",
+        help="a named expression: neutral, happy, sad, surprise, fear, anger, disgust, contempt",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="output .gif, .mp4 or .png (default: PHOTO_STEM_animated.gif in this folder)",
+    )
+    parser.add_argument(
+        "--frames",
+        type=_at_least_two,
+        default=24,
+        help="animation frames, both ends included (default 24)",
+    )
+    parser.add_argument("--fps", type=float, default=12.0, help="animation frame rate (default 12)")
+    parser.add_argument(
+        "--face",
+        type=_face_choice,
+        default="largest",
+        help="all, largest, or N: the Nth face from the left, from 0 (default largest)",
+    )
+    parser.add_argument(
+        "--center-crop",
+        action="store_true",
+        help="skip face detection and edit the centre of the photo",
+    )
+    parser.add_argument(
+        "--show-masks",
+        action="store_true",
+        help="also write OUT_masks.png: crop, edit, attention and colour of each face",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("keras", "saved_model", "litert"),
+        default=None,
+        help="runtime (default: from the model path)",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tfganimation.animator import Animator, to_aus
+    from tfganimation.backends import detect_backend
+    from tfganimation.faces import load_photo
+    from tfganimation.media import ANIMATION_FORMATS, check_writable, write_frames
+
+    # Everything that can be checked cheaply is, before the model loads.
+    target = to_aus(args.aus if args.aus is not None else args.preset)
+    if args.fps <= 0:
+        raise ValueError(f"--fps must be positive, got {args.fps}")
+    out = Path(args.out or f"{Path(args.photo).stem}_animated.gif")
+    if out.suffix.lower() not in (*ANIMATION_FORMATS, *STILL_FORMATS):
+        raise ValueError(f"Unsupported output {out}: use .gif, .mp4, .png or .jpg.")
+    masks_out = out.with_name(f"{out.stem}_masks.png") if args.show_masks else None
+    for path in (out, masks_out):
+        if path is not None:
+            check_writable(path, args.overwrite)
+    if not Path(args.photo).is_file():
+        raise FileNotFoundError(f"Photo not found: {args.photo}")
+    photo = load_photo(args.photo)
+    detect_backend(args.model)  # A wrong model path fails here too.
+
+    animator = Animator(args.model, backend=args.backend)
+    faces = animator.find_faces(photo, face=args.face, center_crop=args.center_crop)
+    animation = out.suffix.lower() in ANIMATION_FORMATS
+    result = None
+    if masks_out is not None or not animation:
+        result = animator.edit(photo, target, face=faces)
+    if animation:
+        frames = animator.interpolate(photo, target, face=faces, frames=args.frames)
+        write_frames(frames, out, fps=args.fps, overwrite=args.overwrite)
+        what = f"{len(frames)} frames at {args.fps:g} fps"
+    else:
+        write_frames([result.photo], out, overwrite=args.overwrite)
+        what = f"{photo.shape[1]}x{photo.shape[0]} photo"
+    print(
+        f"Wrote {out}: {what}; {len(faces)} face{'s' * (len(faces) != 1)} edited by the "
+        f"{animator.backend} backend in {animator.last_inference_seconds:.2f} s"
+    )
+    if masks_out is not None:
+        write_frames([result.mask_strip()], masks_out, overwrite=args.overwrite)
+        print(f"Wrote {masks_out}: crop | edited | attention | colour, one row per face")
+    return 0
+
+
+def _face_choice(text: str) -> str | int:
+    if text in ("all", "largest"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected all, largest or a face number, got {text!r}"
+        ) from None
+
+
+def _at_least_two(text: str) -> int:
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"an animation needs at least 2 frames, got {value}")
+    return value

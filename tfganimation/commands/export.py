@@ -1,0 +1,133 @@
+"""`tfganimation export`: SavedModel and LiteRT files from a trained model, checked."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+
+from tfganimation.commands.arguments import positive_int
+
+FORMATS = ("saved_model", "tflite")
+VARIANTS = ("float32", "float16", "dynamic", "int8")
+# Spelled out (tested equal to the library's) so that building the parser imports no exporter.
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export a trained generator as a SavedModel and LiteRT files",
+        description=(
+            "Write DIR/saved_model/1 (TensorFlow Serving layout; signatures animate and "
+            "estimate_aus), DIR/generator_<variant>.tflite and DIR/metadata.json, then check "
+            "every file against the Keras model on real faces and print the parity table. "
+            "Exits with status 1, keeping the files, if a file fails its check."
+        ),
+    )
+    parser.add_argument(
+        "model", help="training run directory, or a .keras file (GANimation or Generator)"
+    )
+    parser.add_argument("--out", required=True, help="export folder")
+    parser.add_argument(
+        "--formats",
+        type=_choices(FORMATS),
+        default=FORMATS,
+        help="comma-separated (default: saved_model,tflite)",
+    )
+    parser.add_argument(
+        "--variants",
+        type=_choices(VARIANTS),
+        default=VARIANTS,
+        help="LiteRT variants, comma-separated (default: float32,float16,dynamic,int8)",
+    )
+    parser.add_argument(
+        "--representative",
+        default=None,
+        metavar="DATASET_OR_DIR",
+        help="dataset or folder of face images for int8 calibration and the parity check "
+        "(default: the run's dataset)",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=positive_int,
+        default=None,
+        help="exported height and width (default: the training size; another multiple of 4 "
+        "exports the generator only)",
+    )
+    parser.add_argument("--calibration-images", type=positive_int, default=64)
+    parser.add_argument(
+        "--parity-images", type=positive_int, default=4, help="each runs with every preset"
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace files of an earlier export"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tfganimation.export.exporter import ParityError, export_model
+
+    try:
+        with _progress_on_stderr():
+            report = export_model(
+                args.model,
+                args.out,
+                formats=args.formats,
+                variants=args.variants,
+                representative_data=args.representative,
+                image_size=args.image_size,
+                overwrite=args.overwrite,
+                calibration_images=args.calibration_images,
+                parity_images=args.parity_images,
+            )
+    except ParityError as error:
+        _print_report(error.report)
+        print(f"tfganimation export: error: {error}", file=sys.stderr)
+        return 1
+    _print_report(report)
+    return 0
+
+
+def _print_report(report) -> None:
+    print(report.format_table())
+    print(
+        f"\n{report.metadata['parity']['inputs']}; |Δ| in uint8 levels of the edited image "
+        "against Keras; LiteRT timed on 1 thread."
+    )
+    for note in report.notes:
+        print(f"Note: {note}")
+    print("\nWrote:")
+    for path in report.files.values():
+        print(f"  {path}")
+
+
+def _choices(allowed: tuple[str, ...]):
+    def parse(text: str) -> tuple[str, ...]:
+        chosen = tuple(item.strip() for item in text.split(",") if item.strip())
+        unknown = [item for item in chosen if item not in allowed]
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated subset of {','.join(allowed)}, got {text!r}"
+            )
+        return chosen
+
+    return parse
+
+
+@contextlib.contextmanager
+def _progress_on_stderr():
+    """Prints the exporter's progress lines (conversions take minutes at 128 px)."""
+    logger = logging.getLogger("tfganimation.export")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    # Not propagated: TensorFlow gives the root logger a handler of its own.
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate = saved

@@ -1,0 +1,44 @@
+"""Export a trained generator for serving (SavedModel) and for phones (LiteRT).
+
+`export_model` writes a SavedModel with the `animate` and `estimate_aus`
+signatures, the generator as LiteRT files in four variants (float32,
+float16, dynamic-range int8, full-integer int8), and `metadata.json`; then
+checks every file against the Keras model on real faces. All of them take
+uint8 RGB images and OpenFace AU intensities (0..5) and return uint8 images:
+the scaling the networks need happens inside the exported graph.
+
+Names are imported lazily: `read_metadata` must work where TensorFlow is not
+installed.
+
+Example:
+```python
+from tfganimation.export import export_model, read_metadata
+
+report = export_model("runs/celeba", "exports/celeba")
+print(report.format_table())
+read_metadata("exports/celeba/generator_int8.tflite")["action_units"][8]
+# {'index': 8, 'code': 'AU12', 'name': 'Lip Corner Puller', 'region': 'mouth'}
+```
+"""
+
+import importlib
+
+_LAZY_EXPORTS = {
+    "export_model": "tfganimation.export.exporter",
+    "ExportReport": "tfganimation.export.exporter",
+    "ParityError": "tfganimation.export.exporter",
+    "FORMATS": "tfganimation.export.exporter",
+    "VARIANTS": "tfganimation.export.tflite",
+    "PSNR_FLOORS": "tfganimation.export.parity",
+    "FLOAT_TOLERANCE": "tfganimation.export.parity",
+    "read_metadata": "tfganimation.export.metadata",
+    "read_metadata_entries": "tfganimation.export.metadata",
+}
+
+__all__ = list(_LAZY_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _LAZY_EXPORTS:
+        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
+    raise AttributeError(f"module 'tfganimation.export' has no attribute {name!r}")

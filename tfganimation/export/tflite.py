@@ -1,0 +1,165 @@
+"""Converts the `animate` SavedModel to LiteRT (TFLite) in four variants.
+
+Every variant has the same signature as the SavedModel's, at batch 1:
+`image` uint8 RGB and `aus` float32 OpenFace intensities in, `image` and
+`color` uint8 and `attention` float32 out. They differ only inside:
+
+| variant | weights | arithmetic |
+|---|---|---|
+| `float32` | float32 | float32 |
+| `float16` | float16, expanded to float32 when loaded | float32 |
+| `dynamic` | int8 | int8 convolutions on activations quantized on the fly |
+| `int8` | int8 | int8 network (the uint8 contract's conversions stay float), ranges calibrated on real training images |
+
+Only builtin operators are used: LiteRT's interpreter has no TensorFlow
+(Flex) fallback, which `keras.Model.export(format="litert")` would enable.
+The converter reads the SavedModel written by `write_saved_model`, the route
+that keeps the variables (converting a Keras 3 model's concrete functions
+can silently drop them); `tfganimation.export.parity` then checks every
+file against the Keras model anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import flatbuffers
+import numpy as np
+import tensorflow as tf
+from ai_edge_litert import schema_py_generated as schema
+from ai_edge_litert.interpreter import Interpreter
+
+from tfganimation.export.metadata import METADATA_NAME
+from tfganimation.export.signatures import ANIMATE, POSTPROCESS_SCOPE, PREPROCESS_SCOPE
+
+VARIANTS: tuple[str, ...] = ("float32", "float16", "dynamic", "int8")
+"""The LiteRT variants, from the most exact to the fastest."""
+
+Calibration = Callable[[], Iterable[Mapping[str, np.ndarray]]]
+"""Yields `{"image": uint8 [1, H, W, 3], "aus": float32 [1, 17]}` examples."""
+
+
+def convert(
+    saved_model_dir: str | os.PathLike,
+    variant: str,
+    calibration: Calibration | None = None,
+) -> bytes:
+    """Converts the SavedModel's `animate` signature to one LiteRT variant.
+
+    Args:
+        saved_model_dir: path. A SavedModel with a batch-1 `animate`
+            signature (`write_saved_model(..., batch_size=1)`).
+        variant: str. One of `VARIANTS`.
+        calibration: callable. The int8 variant's representative inputs;
+            required for `"int8"`, ignored otherwise.
+
+    Returns:
+        The `.tflite` flatbuffer.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"Unknown LiteRT variant {variant!r}. Expected one of {VARIANTS}.")
+    if variant == "int8":
+        if calibration is None:
+            raise ValueError("The int8 variant needs calibration images.")
+        return _convert_int8(saved_model_dir, calibration)
+    converter = _converter(saved_model_dir)
+    if variant != "float32":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if variant == "float16":
+        converter.target_spec.supported_types = [tf.float16]
+    return converter.convert()
+
+
+def _converter(saved_model_dir: str | os.PathLike) -> tf.lite.TFLiteConverter:
+    converter = tf.lite.TFLiteConverter.from_saved_model(
+        str(saved_model_dir), signature_keys=[ANIMATE]
+    )
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    return converter
+
+
+def _convert_int8(saved_model_dir: str | os.PathLike, calibration: Calibration) -> bytes:
+    """Full-integer network, with the uint8 contract's conversions kept in float.
+
+    Quantizing the conversions themselves is wrong, not just imprecise: the
+    quantizer gives `(x + 1)` the 0..255 scale of `(x + 1) · 127.5`, which
+    leaves three output levels (PSNR ~18 dB on a trained model). Keeping the
+    `preprocess`/`postprocess` nodes in float (selective quantization, via
+    the quantization debugger's denylist) makes the int8 file compute the
+    contract exactly as the float ones do; only the network is int8.
+    """
+    contract_nodes = [
+        detail["name"]
+        for detail in Interpreter(
+            model_content=convert(saved_model_dir, "float32")
+        ).get_tensor_details()
+        if detail["name"].startswith((PREPROCESS_SCOPE + "/", POSTPROCESS_SCOPE + "/"))
+    ]
+    converter = _converter(saved_model_dir)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = calibration
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+        tf.lite.OpsSet.TFLITE_BUILTINS,  # For the float contract nodes.
+    ]
+    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_nodes=contract_nodes)
+    with warnings.catch_warnings():
+        # The debugger opens its own model with the deprecated tf.lite.Interpreter.
+        warnings.simplefilter("ignore", UserWarning)
+        debugger = tf.lite.experimental.QuantizationDebugger(
+            converter=converter, debug_options=options
+        )
+    return debugger.get_nondebug_quantized_model()
+
+
+def embed_metadata(model: bytes, metadata: Mapping[str, Any]) -> bytes:
+    """Stores `metadata` as JSON in the model's `"tfganimation"` metadata entry.
+
+    Replaces an existing entry of that name. The model is re-serialised with
+    the schema's object API; every buffer is kept 16-byte aligned, as the
+    converter writes them (the schema asks for it, the generated Python
+    packer ignores it), so weights can still be used in place from a
+    memory-mapped file.
+    """
+    tree = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    payload = np.frombuffer(json.dumps(metadata, indent=1).encode("utf-8"), dtype=np.uint8)
+    tree.metadata = tree.metadata or []
+    existing = [entry for entry in tree.metadata if _text(entry.name) == METADATA_NAME]
+    if existing:
+        buffer_index = existing[0].buffer
+    else:
+        tree.buffers.append(schema.BufferT())
+        buffer_index = len(tree.buffers) - 1
+        entry = schema.MetadataT()
+        entry.name, entry.buffer = METADATA_NAME, buffer_index
+        tree.metadata.append(entry)
+    tree.buffers[buffer_index].data = payload
+    tree.buffers = [_AlignedBuffer.of(buffer) for buffer in tree.buffers]
+    builder = flatbuffers.Builder(len(model) + payload.size + 1024)
+    builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+class _AlignedBuffer(schema.BufferT):
+    """A `BufferT` whose data starts on a 16-byte boundary (`force_align: 16`)."""
+
+    @classmethod
+    def of(cls, buffer: schema.BufferT) -> _AlignedBuffer:
+        aligned = cls()
+        aligned.data, aligned.offset, aligned.size = buffer.data, buffer.offset, buffer.size
+        return aligned
+
+    def Pack(self, builder: flatbuffers.Builder) -> int:  # noqa: N802 (the schema's name)
+        if self.data is not None and len(self.data):
+            # Pads so that the data, written next, ends 16-aligned from the
+            # buffer's end; `Finish` aligns the total size to 16 as well.
+            builder.Prep(16, len(self.data))
+        return super().Pack(builder)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
