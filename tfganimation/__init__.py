@@ -21,8 +21,9 @@ import os
 
 from tfganimation.version import __version__
 
-# TensorFlow's C++ start-up INFO lines (oneDNN, CUDA probing) drown the output
-# of every command; errors still show. A value the user set wins.
+# TensorFlow's C++ INFO lines (one per XLA compilation, per dataset warning...)
+# drown the output of every command; warnings and errors still show. A value
+# the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 
