@@ -32,7 +32,7 @@ setup(
     ],
     extras_require={
         "app": ["streamlit>=1.40"],
-        "dev": ["pytest>=8", "streamlit>=1.40"],
+        "dev": ["pytest>=8", "streamlit>=1.40", "selenium>=4.20"],
     },
     entry_points={"console_scripts": ["tfganimation=tfganimation.cli:main"]},
     classifiers=[

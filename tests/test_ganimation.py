@@ -8,6 +8,7 @@ from conftest import TINY, random_batches, tiny_ganimation
 
 import tfganimation
 from tfganimation.ganimation import LOSS_NAMES
+from tfganimation.precision import dtype_policy
 
 
 @pytest.mark.parametrize(
@@ -38,8 +39,25 @@ def test_au_loss_reproduces_reference_scaling():
     )
 
 
-def test_training_learns_au_regression_and_cycle():
-    model = tiny_ganimation()
+ON_GPU = bool(tf.config.list_physical_devices("GPU"))
+
+
+@pytest.mark.parametrize(
+    "precision",
+    [
+        "float32",
+        "mixed_bfloat16",
+        pytest.param(
+            "mixed_float16",
+            marks=pytest.mark.skipif(
+                not ON_GPU, reason="float16 is emulated on CPUs: this test takes ~4 minutes there"
+            ),
+        ),
+    ],
+)
+def test_training_learns_au_regression_and_cycle(precision):
+    with dtype_policy(precision):
+        model = tiny_ganimation()
     g_optimizer, d_optimizer = tfganimation.make_optimizers(learning_rate=1e-3)
     model.compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer)
     rng = np.random.default_rng(0)

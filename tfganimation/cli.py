@@ -9,7 +9,7 @@ import sys
 from tfganimation.version import __version__
 
 # Subcommand modules under `tfganimation.commands`, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("quickstart", "prepare", "train", "evaluate", "export")
+COMMANDS: tuple[str, ...] = ("quickstart", "prepare", "train", "evaluate", "export", "animate")
 
 
 class CommandError(Exception):

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from tfganimation import losses
 from tfganimation.critic import Critic
+from tfganimation.distribute import is_multi_worker, run_if
 from tfganimation.generator import Generator
 from tfganimation.schedules import make_optimizers
 
@@ -100,7 +101,13 @@ class GANimation(keras.Model):
         self.attention_tv_weight = attention_tv_weight
         self.seed = random.randrange(2**31) if seed is None else int(seed)
         self.critic_steps = self.add_weight(
-            shape=(), dtype="int64", initializer="zeros", trainable=False, name="critic_steps"
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            # Every replica adds 1; the first replica's update is the one kept.
+            aggregation="only_first_replica",
+            name="critic_steps",
         )
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
         self.built = True
@@ -146,6 +153,14 @@ class GANimation(keras.Model):
             return keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Under a distribution strategy, Keras' `fit`/`evaluate` first build
+        # an unbuilt model on a batch averaged over the replicas, an average
+        # that `MultiWorkerMirroredStrategy` cannot take of a dict batch
+        # (Keras 3.15). The networks are built in `__init__` and the
+        # optimizers in `compile()`: there is nothing to build.
+        return
+
     def get_compile_config(self):
         if not self.compiled:
             return {}
@@ -171,12 +186,14 @@ class GANimation(keras.Model):
         images, real_aus, target_aus = _unpack(batch)
         self._critic_step(images, real_aus, target_aus)
         self.critic_steps.assign_add(1)
-        tf.cond(
+        run_if(
             tf.equal(self.critic_steps % self.n_critic, 0),
-            lambda: self._generator_step(images, real_aus, target_aus),
-            lambda: tf.constant(0.0),
+            self._generator_step,
+            images,
+            real_aus,
+            target_aus,
         )
-        return {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+        return self._logs()
 
     def test_step(self, batch):
         """Reports every loss term on a batch without updating anything."""
@@ -185,7 +202,7 @@ class GANimation(keras.Model):
         d_terms = self._critic_losses(images, edited, real_aus)
         self._record(d_terms, "d_loss")
         self._record(g_terms, "g_loss")
-        return {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+        return self._logs()
 
     def _critic_step(self, images, real_aus, target_aus):
         edited = tf.stop_gradient(self.generator((images, target_aus), training=True)[0])
@@ -205,7 +222,6 @@ class GANimation(keras.Model):
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
         self._record(terms, "g_loss")
-        return loss
 
     def _critic_losses(self, images, edited, real_aus):
         """The critic's loss terms; `edited` are the generator's fakes."""
@@ -260,6 +276,15 @@ class GANimation(keras.Model):
         start = batch.replica_id * batch.local_size
         return weights[start : start + batch.local_size]
 
+    def _logs(self):
+        """Every term's running mean, in the shape `fit` can average over replicas."""
+        logs = {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+        if is_multi_worker(tf.distribute.get_strategy()):
+            # Keras 3.15 averages multi-worker logs along an axis 0 that
+            # scalars lack (tensorflow/tensorflow#72388): give them one.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
+
     def _record(self, terms, total_name):
         """Adds this step's terms (and their sum) to the epoch's running means."""
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
@@ -298,7 +323,9 @@ class _GlobalBatch:
 
     Each replica returns its share, `sum(local values) / global size`; the
     optimizer sums the replicas' gradients, which is the gradient of the
-    mean over the global batch.
+    mean over the global batch. The global size is summed over the replicas,
+    so a last, partial evaluation batch split unevenly (or leaving a replica
+    empty) is still averaged right.
     """
 
     def __init__(self, images):
@@ -306,7 +333,12 @@ class _GlobalBatch:
         self.replicas = tf.distribute.get_strategy().num_replicas_in_sync
         self.replica_id = replica_context.replica_id_in_sync_group if replica_context else 0
         self.local_size = tf.shape(images)[0]
-        self.size = tf.cast(self.local_size * self.replicas, tf.float32)
+        local_size = tf.cast(self.local_size, tf.float32)
+        self.size = (
+            replica_context.all_reduce(tf.distribute.ReduceOp.SUM, local_size)
+            if replica_context
+            else local_size
+        )
 
     def mean(self, values):
         return tf.reduce_sum(values) / self.size

@@ -5,28 +5,49 @@ inspected, evaluated, exported or resumed later:
 
     RUN_DIR/run.json                  configuration, data report, status
     RUN_DIR/model.keras               the final GANimation (generator + critic)
-    RUN_DIR/checkpoints/*.weights.h5  weights at the end of every epoch
+    RUN_DIR/backup/                   the latest training state (until the run ends)
+    RUN_DIR/checkpoints/*.weights.h5  the training state at the end of every epoch
     RUN_DIR/history.csv               the loss terms of every epoch
-    RUN_DIR/logs/                     TensorBoard scalars
+    RUN_DIR/samples/step_*.png        edits of fixed faces every `sample_every` steps
+    RUN_DIR/logs/                     TensorBoard: epoch scalars (train/, validation/);
+                                      step images, losses, learning rates (samples/)
+
+A run killed at any moment continues with `train(config, resume=True)` from
+its last backup, and ends with the weights an uninterrupted run would have.
+That needs the data stream to be a function of the global step: epoch `e`
+is one pass over the training split in an order drawn from `(seed, e)`, so a
+run resumed at step `s` rebuilds epoch `s // steps_per_epoch` and skips the
+batches already trained on.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import math
 import os
+import shutil
 import time
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from tfganimation.callbacks import (
+    AtomicBackupAndRestore,
+    NonFiniteLossError,
+    StopOnNonFiniteLoss,
+    TrainingSamples,
+)
 from tfganimation.critic import Critic
-from tfganimation.data import load_dataset, read_index
+from tfganimation.data import DatasetIndex, load_dataset, read_index
+from tfganimation.distribute import STRATEGIES, make_strategy
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
+from tfganimation.precision import PRECISIONS, dtype_policy, supports_bfloat16
 from tfganimation.schedules import make_optimizers
 from tfganimation.version import __version__
 
@@ -34,6 +55,17 @@ logger = logging.getLogger(__name__)
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.keras"
+BACKUP_DIR = "backup"
+HISTORY_FILE = "history.csv"
+SAMPLE_ROWS = 4
+"""Faces in the pictures of training."""
+
+RUNTIME_OPTIONS = ("strategy", "precision", "jit_compile", "backup_every", "sample_every")
+"""`TrainConfig` fields that say how a run computes, not what: a resumed run may change them."""
+
+
+class InsufficientStorageError(OSError):
+    """The run directory has too little free space for the run's checkpoints."""
 
 
 @dataclasses.dataclass
@@ -44,7 +76,8 @@ class TrainConfig:
         data: str. The dataset (any format `tfganimation.data` reads).
         out: str. The run directory.
         image_size: int. Training resolution. Defaults to 128.
-        batch_size: int. Defaults to 25, the paper's.
+        batch_size: int. The global batch, split across replicas. Defaults
+            to 25, the paper's.
         epochs: int. Total epochs; the last `decay_epochs` decay the rate
             linearly to 0. Defaults to 30 (20 constant + 10 decaying).
         decay_epochs: int. Defaults to 10.
@@ -59,7 +92,22 @@ class TrainConfig:
         seed: int. Seeds weights, data order, flips, targets and the gradient
             penalty. Defaults to 0.
         jit_compile: bool or "auto". XLA for the train step; "auto" uses it
-            only on accelerators. Defaults to "auto".
+            only on a single GPU (Keras' rule): on a CPU the XLA critic step
+            measured 5× and the generator step 160× slower than the plain
+            `tf.function` ones (`benchmarks/train_throughput.py`). Defaults
+            to "auto".
+        strategy: str. `"default"` (one device), `"mirrored"` (all local
+            GPUs) or `"multiworker"` (`TF_CONFIG`); see
+            `tfganimation.distribute`. Defaults to `"default"`.
+        precision: str. Keras dtype policy of both networks: `"float32"`,
+            `"mixed_float16"` (GPUs; with loss scaling) or `"mixed_bfloat16"`
+            (GPUs from Ampere on, CPUs with AVX512_BF16 or AMX). Defaults to
+            `"float32"`.
+        backup_every: int. Global steps between backups of the training
+            state (there is one at every epoch end too); `None` backs up at
+            epoch ends only. Defaults to 500.
+        sample_every: int. Global steps between pictures of training.
+            Defaults to 500.
     """
 
     data: str
@@ -76,6 +124,10 @@ class TrainConfig:
     steps_per_epoch: int | None = None
     seed: int = 0
     jit_compile: bool | str = "auto"
+    strategy: str = "default"
+    precision: str = "float32"
+    backup_every: int | None = 500
+    sample_every: int = 500
 
     def __post_init__(self):
         if not 0 <= self.decay_epochs <= self.epochs:
@@ -83,6 +135,18 @@ class TrainConfig:
                 "decay_epochs must lie between 0 and epochs. Received: "
                 f"epochs={self.epochs}, decay_epochs={self.decay_epochs}"
             )
+        if self.strategy not in STRATEGIES:
+            raise ValueError(
+                f"strategy must be one of {STRATEGIES}. Received: strategy={self.strategy!r}"
+            )
+        if self.precision not in PRECISIONS:
+            raise ValueError(
+                f"precision must be one of {PRECISIONS}. Received: precision={self.precision!r}"
+            )
+        for name in ("backup_every", "sample_every"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be >= 1. Received: {name}={value}")
         if self.critic_repeat_num is None:
             self.critic_repeat_num = default_critic_depth(self.image_size)
 
@@ -96,13 +160,33 @@ def default_critic_depth(image_size: int) -> int:
 
 
 def build_model(config: TrainConfig) -> GANimation:
-    """The (untrained) GANimation that `config` describes."""
+    """The (untrained) GANimation that `config` describes, in `config.precision`.
+
+    Call it under the strategy's `scope()` to train it distributed.
+    """
     keras.utils.set_random_seed(config.seed)
-    generator = Generator(config.image_size, conv_dim=config.conv_dim, repeat_num=config.repeat_num)
-    critic = Critic(
-        config.image_size, conv_dim=config.conv_dim, repeat_num=config.critic_repeat_num
-    )
+    with dtype_policy(config.precision):
+        generator = Generator(
+            config.image_size, conv_dim=config.conv_dim, repeat_num=config.repeat_num
+        )
+        critic = Critic(
+            config.image_size, conv_dim=config.conv_dim, repeat_num=config.critic_repeat_num
+        )
     return GANimation(generator, critic, n_critic=config.n_critic, seed=config.seed)
+
+
+def compiled_model(config: TrainConfig, steps_per_epoch: int) -> GANimation:
+    """`build_model(config)`, compiled with the reference's optimizers and schedule."""
+    model = build_model(config)
+    g_optimizer, d_optimizer = make_optimizers(
+        steps_per_epoch,
+        n_critic=config.n_critic,
+        learning_rate=config.learning_rate,
+        constant_epochs=config.epochs - config.decay_epochs,
+        decay_epochs=config.decay_epochs,
+    )
+    model.compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, jit_compile=config.jit_compile)
+    return model
 
 
 def prepare_run_dir(out: str | os.PathLike, overwrite: bool = False) -> Path:
@@ -119,7 +203,7 @@ def prepare_run_dir(out: str | os.PathLike, overwrite: bool = False) -> Path:
     if run_dir.exists() and any(run_dir.iterdir()) and not overwrite:
         raise FileExistsError(
             f"{run_dir} already holds files (a previous run?). Choose another --out, "
-            "or pass --overwrite to replace it."
+            "pass --overwrite to replace it, or --resume to continue it."
         )
     run_dir.mkdir(parents=True, exist_ok=True)
     if not os.access(run_dir, os.W_OK):
@@ -132,88 +216,225 @@ def train(
     overwrite: bool = False,
     verbose: int | str = "auto",
     callbacks: list[keras.callbacks.Callback] | None = None,
+    resume: bool = False,
 ) -> GANimation:
     """Trains GANimation on `config.data` with `model.fit`; fills `config.out`.
 
+    The model, its optimizers and metrics are created under the
+    `config.strategy` scope, and `fit` splits each global batch across the
+    replicas. The training state is backed up every `config.backup_every`
+    steps; with `resume=True` the run in `config.out` (same configuration,
+    `RUNTIME_OPTIONS` aside) continues from its last backup, or starts over
+    if it was stopped before the first one.
+
     Returns the trained model, which is also saved as `RUN_DIR/model.keras`.
+
+    Raises:
+        NonFiniteLossError: a loss became NaN or infinite; the last good
+            backup is kept, and `run.json` says "diverged".
+        InsufficientStorageError, PermissionError: the run directory cannot
+            hold the run's checkpoints (checked before training).
     """
-    run_dir = prepare_run_dir(config.out, overwrite)
+    strategy = make_strategy(config.strategy)
+    _check_fits_strategy(config, strategy.num_replicas_in_sync)
+    # Under multi-worker training only the chief writes the run directory.
+    chief = strategy.extended.should_checkpoint
+    run_dir = Path(config.out)
     index = read_index(config.data)
-    batches_per_pass = index.counts()["train"] // config.batch_size
-    if batches_per_pass < 1:
-        raise ValueError(
-            f"The training split has {index.counts()['train']} usable images, fewer than one "
-            f"batch of {config.batch_size}. Lower --batch-size."
-        )
-    steps_per_epoch = min(batches_per_pass, config.steps_per_epoch or batches_per_pass)
-    train_data = load_dataset(
-        index, "train", config.image_size, config.batch_size, seed=config.seed
-    ).repeat()
-    validation_data = None
-    if index.counts()["test"]:
-        validation_data = load_dataset(
-            index, "test", config.image_size, config.batch_size, shuffle=False, seed=config.seed
-        )
+    record = _open_run(run_dir, config, index, overwrite, resume, chief)
+    steps_per_epoch = _steps_per_epoch(index, config)
+    _warn_about_slow_precision(config.precision)
 
-    model = build_model(config)
-    g_optimizer, d_optimizer = make_optimizers(
-        steps_per_epoch,
-        n_critic=config.n_critic,
-        learning_rate=config.learning_rate,
-        constant_epochs=config.epochs - config.decay_epochs,
-        decay_epochs=config.decay_epochs,
+    with strategy.scope():
+        model = compiled_model(config, steps_per_epoch)
+    if chief:
+        check_storage(run_dir, training_state_bytes(model), config.epochs)
+    backup = AtomicBackupAndRestore(
+        run_dir / BACKUP_DIR,
+        save_freq=config.backup_every or "epoch",
+        epoch_dir=run_dir / "checkpoints",
     )
-    model.compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, jit_compile=config.jit_compile)
+    first_step = backup.restore(model) if resume else 0
+    if chief:
+        _trim_history(run_dir / HISTORY_FILE, epochs_done=first_step // steps_per_epoch)
+        if resume:
+            record.setdefault("resumed_at_steps", []).append(first_step)
+        write_json_atomically(run_dir / RUN_FILE, record)
 
-    record = {
-        "config": dataclasses.asdict(config),
-        "data": {
-            "path": str(Path(config.data).resolve()),
-            "format": index.format,
-            "counts": index.counts(),
-            "skipped": index.report.to_dict(),
-        },
-        "versions": {"tfganimation": __version__, "tensorflow": tf.__version__, "keras": keras.__version__},
-        "status": "training",
-    }
-    write_json_atomically(run_dir / RUN_FILE, record)
+    all_callbacks = [StopOnNonFiniteLoss(), backup]
+    if chief:
+        all_callbacks += default_callbacks(run_dir, config, index)
+    all_callbacks += callbacks or []
     started = time.monotonic()
-    history = model.fit(
-        train_data,
-        epochs=config.epochs,
-        steps_per_epoch=steps_per_epoch,
-        validation_data=validation_data,
-        verbose=verbose,
-        callbacks=[*default_callbacks(run_dir), *(callbacks or [])],
-    )
-    save_model_atomically(model, run_dir / MODEL_FILE)
-    record.update(
-        status="finished",
-        training_seconds=round(time.monotonic() - started, 1),
-        steps_per_epoch=steps_per_epoch,
-        final_logs={name: _finite_or_none(values[-1]) for name, values in history.history.items()},
-    )
-    write_json_atomically(run_dir / RUN_FILE, record)
+    try:
+        logs = fit_from_step(
+            model,
+            first_step,
+            functools.partial(epoch_batches, index, config, steps_per_epoch),
+            config.epochs,
+            steps_per_epoch,
+            validation_data=_validation_data(index, config),
+            verbose=verbose,
+            callbacks=all_callbacks,
+        )
+    except NonFiniteLossError as error:
+        kept = backup.describe()
+        if chief:
+            record.update(status="diverged", error=str(error))
+            write_json_atomically(run_dir / RUN_FILE, record)
+        raise NonFiniteLossError(f"{error} {kept}") from error
+
+    if chief:
+        save_model_atomically(model, run_dir / MODEL_FILE)
+        shutil.rmtree(run_dir / BACKUP_DIR, ignore_errors=True)
+        record.update(
+            status="finished",
+            training_seconds=round(time.monotonic() - started, 1),
+            steps_per_epoch=steps_per_epoch,
+            final_logs={name: _finite_or_none(value) for name, value in logs.items()},
+        )
+        write_json_atomically(run_dir / RUN_FILE, record)
     return model
 
 
-def default_callbacks(run_dir: Path) -> list[keras.callbacks.Callback]:
-    """Per-epoch weights, a CSV of the losses and TensorBoard scalars."""
-    (run_dir / "checkpoints").mkdir(exist_ok=True)
+def fit_from_step(
+    model: GANimation,
+    first_step: int,
+    epoch_data,
+    epochs: int,
+    steps_per_epoch: int,
+    **fit_kwargs,
+) -> dict[str, float]:
+    """Runs `model.fit` from global step `first_step` to the end of `epochs`.
+
+    A run resumed in the middle of an epoch first finishes that epoch with a
+    `fit` over its remaining batches, then runs the later epochs in a second
+    `fit`: epochs, and everything counted in them, stay where an
+    uninterrupted run has them.
+
+    Args:
+        epoch_data: callable `epoch -> tf.data.Dataset` of that epoch's
+            `steps_per_epoch` batches.
+
+    Returns:
+        The logs of the last epoch.
+    """
+    epoch, done = divmod(first_step, steps_per_epoch)
+    parts = []
+    if done:
+        parts.append((epoch_data(epoch).skip(done), epoch, epoch + 1, steps_per_epoch - done))
+        epoch += 1
+    if epoch < epochs:
+        stream = functools.reduce(
+            tf.data.Dataset.concatenate, [epoch_data(later) for later in range(epoch, epochs)]
+        )
+        parts.append((stream, epoch, epochs, steps_per_epoch))
+    logs = {}
+    for data, initial_epoch, final_epoch, steps in parts:
+        history = model.fit(
+            data,
+            initial_epoch=initial_epoch,
+            epochs=final_epoch,
+            steps_per_epoch=steps,
+            **fit_kwargs,
+        )
+        logs = {name: values[-1] for name, values in history.history.items()} or logs
+        if model.stop_training:  # A callback (a time limit, early stopping) ended the run.
+            break
+    return logs
+
+
+def epoch_batches(
+    index: DatasetIndex, config: TrainConfig, steps_per_epoch: int, epoch: int
+) -> tf.data.Dataset:
+    """The training batches of `epoch`, the same in every run with `config.seed`.
+
+    One pass over the training split in an order (and flips and targets)
+    drawn from `(seed, epoch)` alone, cut to `steps_per_epoch` batches. The
+    `repeat()` keeps the count should a file turn out unreadable.
+    """
+    seed = int(np.random.SeedSequence([config.seed, epoch]).generate_state(1)[0] >> 1)
+    dataset = load_dataset(index, "train", config.image_size, config.batch_size, seed=seed)
+    return dataset.repeat().take(steps_per_epoch).with_options(_sharding_options())
+
+
+def default_callbacks(
+    run_dir: Path, config: TrainConfig, index: DatasetIndex
+) -> list[keras.callbacks.Callback]:
+    """The run directory's writers: history CSV, TensorBoard, pictures of training."""
+    split = "test" if index.counts()["test"] else "train"
+    faces = load_dataset(
+        index, split, config.image_size, SAMPLE_ROWS, shuffle=False, seed=config.seed,
+        augment=False, drop_remainder=False,
+    )  # fmt: skip
     return [
-        keras.callbacks.ModelCheckpoint(
-            str(run_dir / "checkpoints" / "epoch_{epoch:03d}.weights.h5"), save_weights_only=True
-        ),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        keras.callbacks.CSVLogger(str(run_dir / HISTORY_FILE), append=True),
         keras.callbacks.TensorBoard(str(run_dir / "logs"), write_graph=False, profile_batch=0),
+        TrainingSamples(
+            next(iter(faces)),
+            run_dir / "logs" / "samples",
+            run_dir / "samples",
+            config.sample_every,
+        ),
     ]
+
+
+def training_state_bytes(model: GANimation) -> int:
+    """Bytes of one backup: the weights and both optimizers' variables.
+
+    For Adam that is parameters × 4 bytes × (1 + 2 slots), plus a few scalars.
+    """
+    variables = [*model.weights, *model.g_optimizer.variables, *model.d_optimizer.variables]
+    return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
+
+
+def check_storage(run_dir: Path, state_bytes: int, epochs: int) -> None:
+    """Fails before training where the run could not save its checkpoints.
+
+    Writes and removes a probe file (catching read-only and full file
+    systems, and permissions that `os.access` misreports), then checks the
+    free space against three copies of the training state: the backup, its
+    next version while it is written, and `model.keras`.
+
+    Raises:
+        PermissionError: `run_dir` cannot be written.
+        InsufficientStorageError: less free space than that.
+    """
+    probe = run_dir / ".write-probe"
+    try:
+        with open(probe, "wb") as file:
+            file.write(b"\0" * 4096)
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as error:
+        raise PermissionError(
+            f"Cannot write to the run directory {run_dir}: {error.strerror or error}"
+        ) from error
+    finally:
+        probe.unlink(missing_ok=True)
+    free = shutil.disk_usage(run_dir).free
+    needed = 3 * state_bytes
+    if free < needed:
+        raise InsufficientStorageError(
+            f"{run_dir} has {free / 2**20:,.0f} MiB free, but the run needs about "
+            f"{needed / 2**20:,.0f} MiB (3 copies of a {state_bytes / 2**20:,.0f} MiB training "
+            "state: weights + Adam's 2 slots per parameter). Free some space or choose another --out."
+        )
+    if free < (3 + epochs) * state_bytes:
+        logger.warning(
+            "%s has %.0f MiB free: not enough for all %d per-epoch checkpoints of %.0f MiB.",
+            run_dir, free / 2**20, epochs, state_bytes / 2**20,
+        )  # fmt: skip
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
     """Saves to a temporary file first: a crash never leaves half a model."""
-    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
-    model.save(temporary)
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
@@ -233,6 +454,127 @@ def load_run(run_dir: str | os.PathLike) -> tuple[GANimation, dict]:
     record_path = run_dir / RUN_FILE
     record = json.loads(record_path.read_text()) if record_path.is_file() else {}
     return keras.models.load_model(model_path), record
+
+
+def _steps_per_epoch(index: DatasetIndex, config: TrainConfig) -> int:
+    batches_per_pass = index.counts()["train"] // config.batch_size
+    if batches_per_pass < 1:
+        raise ValueError(
+            f"The training split has {index.counts()['train']} usable images, fewer than one "
+            f"batch of {config.batch_size}. Lower --batch-size."
+        )
+    return min(batches_per_pass, config.steps_per_epoch or batches_per_pass)
+
+
+def _validation_data(index: DatasetIndex, config: TrainConfig) -> tf.data.Dataset | None:
+    if not index.counts()["test"]:
+        return None
+    return load_dataset(
+        index, "test", config.image_size, config.batch_size, shuffle=False, seed=config.seed
+    ).with_options(_sharding_options())
+
+
+def _check_fits_strategy(config: TrainConfig, replicas: int) -> None:
+    if config.batch_size % replicas:
+        # The replicas' shares of the gradient penalty's draws (and the
+        # equality with one device) assume equal shares of the batch.
+        raise ValueError(
+            f"The batch of {config.batch_size} does not split evenly over {replicas} replicas: "
+            f"choose a multiple of {replicas} for --batch-size."
+        )
+    if config.jit_compile is True and replicas > 1:
+        # Keras compiles `strategy.run` as a whole: one XLA program over
+        # every replica's variables, which XLA refuses.
+        raise ValueError(
+            f"XLA (--jit-compile on) cannot compile a step over {replicas} replicas. "
+            "Use --jit-compile auto or off with --strategy mirrored/multiworker."
+        )
+
+
+def _open_run(
+    run_dir: Path,
+    config: TrainConfig,
+    index: DatasetIndex,
+    overwrite: bool,
+    resume: bool,
+    chief: bool,
+) -> dict:
+    """The run's `run.json` record: a new one, or the resumed run's, checked against `config`."""
+    if resume:
+        record_path = run_dir / RUN_FILE
+        if not record_path.is_file():
+            raise FileNotFoundError(f"No run to resume in {run_dir}: it has no {RUN_FILE}.")
+        record = json.loads(record_path.read_text())
+        if record.get("status") == "finished":
+            raise ValueError(f"The run in {run_dir} is finished; there is nothing to resume.")
+        _check_same_run(record, config)
+        record["status"] = "training"
+        return record
+    if chief:
+        prepare_run_dir(run_dir, overwrite)
+        (run_dir / HISTORY_FILE).unlink(missing_ok=True)
+        shutil.rmtree(run_dir / BACKUP_DIR, ignore_errors=True)
+    return {
+        "config": dataclasses.asdict(config),
+        "data": {
+            "path": str(Path(config.data).resolve()),
+            "format": index.format,
+            "counts": index.counts(),
+            "skipped": index.report.to_dict(),
+        },
+        "versions": {
+            "tfganimation": __version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
+        "status": "training",
+    }
+
+
+def _check_same_run(record: dict, config: TrainConfig) -> None:
+    """Refuses to resume a run with a configuration that would change its result."""
+    ignored = {"out", "data", *RUNTIME_OPTIONS}
+    recorded = record.get("config", {})
+    current = dataclasses.asdict(config)
+    changed = [
+        f"{name}: {recorded.get(name)!r} -> {value!r}"
+        for name, value in current.items()
+        if name not in ignored and recorded.get(name) != value
+    ]
+    recorded_data = record.get("data", {}).get("path")
+    if recorded_data and recorded_data != str(Path(config.data).resolve()):
+        changed.append(f"data: {recorded_data!r} -> {str(Path(config.data).resolve())!r}")
+    if changed:
+        raise ValueError(
+            "--resume needs the configuration the run was started with; changed: "
+            + "; ".join(changed)
+        )
+
+
+def _trim_history(path: Path, epochs_done: int) -> None:
+    """Drops the history rows of epochs after the backup, which will run again."""
+    lines = path.read_text().splitlines(keepends=True) if path.is_file() else []
+    if not lines:
+        return
+    header, *rows = lines
+    kept = [row for row in rows if int(row.split(",", 1)[0]) < epochs_done]
+    path.write_text(header + "".join(kept))
+
+
+def _sharding_options() -> tf.data.Options:
+    # Multi-worker `fit` shards by element: every worker builds the same
+    # global batches and keeps its slice (there are no files to shard).
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return options
+
+
+def _warn_about_slow_precision(precision: str) -> None:
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    if precision == "mixed_float16" and not on_gpu:
+        logger.warning("mixed_float16 is emulated on CPUs, and slower than float32 there.")
+    if precision == "mixed_bfloat16" and not supports_bfloat16():
+        logger.warning("This machine has no bfloat16 hardware: mixed_bfloat16 will be slow.")
 
 
 def _finite_or_none(value: float) -> float | None:

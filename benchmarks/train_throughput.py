@@ -1,0 +1,230 @@
+"""Training throughput of the full-size GANimation, against its FLOP count.
+
+Times the two kinds of training step of the 128-px reference model
+(conv_dim 64, 6 residual blocks, 6 critic levels) at batch 8 and 25, for
+
+* eager: `model.train_step` called eagerly;
+* function: `tf.function(model.train_step)`, what `fit` runs by default on CPUs;
+* xla: `tf.function(..., jit_compile=True)`;
+* bf16: `function` under the `mixed_bfloat16` policy;
+
+each in its own process (so that the peak memory is that configuration's),
+after a warm-up step that traces and compiles. The step is the real
+`train_step`: the `critic_steps` counter is set before each timed step so
+that it is a critic step only, or a critic step followed by a generator
+step; the generator step's time is the difference.
+
+**FLOP model.** Forward FLOPs are counted from the layer shapes: a
+convolution costs 2·H_out·W_out·k²·C_in·C_out, a transposed convolution
+2·H_in·W_in·k²·C_in·C_out; normalisations and activations (under 1%) are
+left out. With F_G and F_D the forward FLOPs of the generator and the
+critic per image, and a backward pass costing twice its forward:
+
+* critic step = F_G (edit, no gradient) + 2·F_D (real, fake) + 2·F_D (the
+  gradient penalty's forward and its gradient w.r.t. the interpolates)
+  + 2·2·F_D (backward of real and fake) + 2·2·F_D (backward through the
+  penalty's forward and gradient: the double backward) = F_G + 12·F_D;
+* generator step = 2·F_G (edit, reconstruction) + F_D (critic on the edit)
+  + 2·2·F_G (backward through both generator passes) + F_D (backward through
+  the critic, input gradients only) = 6·F_G + 2·F_D.
+
+The theoretical time is those FLOPs over the machine's matrix-multiply rate,
+measured in the same process right after the steps (a 2048³ `tf.matmul`, in
+float32, or bfloat16 for the bf16 rows); the ratio measured / theoretical
+says how far each configuration is from what the machine's arithmetic
+allows.
+
+    python benchmarks/train_throughput.py [--batch-sizes 8 25] [--modes eager function bf16] [--repeats 1]
+
+XLA is measured with `--modes xla --batch-sizes 8`; it is left out of the
+default run because on a 2-core CPU it compiled for 9 minutes and then ran
+the generator step 160× slower than `function` (which is why `jit_compile`
+stays "auto", i.e. off, on CPUs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+MODES = ("eager", "function", "xla", "bf16")
+IMAGE_SIZE = 128
+
+
+def conv_flops(layer, transposed: bool = False) -> int:
+    """Forward FLOPs of one image through a built `Conv2D`/`Conv2DTranspose`."""
+    kernel_h, kernel_w, *_ = layer.kernel.shape
+    if transposed:  # the kernel is (k, k, C_out, C_in)
+        _, _, channels_out, channels_in = layer.kernel.shape
+        _, height, width, _ = layer._build_shapes_dict["input_shape"]
+    else:
+        _, _, channels_in, channels_out = layer.kernel.shape
+        input_shape = layer._build_shapes_dict["input_shape"]
+        _, height, width, _ = layer.compute_output_shape(input_shape)
+    return 2 * height * width * kernel_h * kernel_w * channels_in * channels_out
+
+
+def forward_flops(network) -> int:
+    """Forward FLOPs of one image through every convolution of `network`."""
+    import keras
+
+    total = 0
+    for layer in network._flatten_layers():
+        if isinstance(layer, keras.layers.Conv2DTranspose):
+            total += conv_flops(layer, transposed=True)
+        elif isinstance(layer, keras.layers.Conv2D):
+            total += conv_flops(layer)
+    return total
+
+
+def matmul_rate(dtype: str, n: int = 2048, repeats: int = 10) -> float:
+    """FLOP/s of an n×n×n `tf.matmul` in `dtype`, after a warm-up."""
+    import tensorflow as tf
+
+    a = tf.random.normal((n, n), dtype=tf.float32)
+    a, b = tf.cast(a, dtype), tf.cast(tf.transpose(a), dtype)
+    product = tf.function(lambda a, b: tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32)))
+    product(a, b).numpy()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        product(a, b).numpy()
+    return 2 * n**3 * repeats / (time.perf_counter() - started)
+
+
+def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
+    """Seconds per critic step and per generator step of one configuration."""
+    import numpy as np
+    import tensorflow as tf
+
+    from tfganimation.training import TrainConfig, build_model
+
+    config = TrainConfig(
+        data="-",
+        out="-",
+        image_size=IMAGE_SIZE,
+        precision="mixed_bfloat16" if mode == "bf16" else "float32",
+    )
+    model = build_model(config)
+    model.compile(jit_compile=mode == "xla", run_eagerly=mode == "eager")
+    rng = np.random.default_rng(0)
+    batch = {
+        "image": tf.constant(
+            rng.uniform(-1, 1, (batch_size, IMAGE_SIZE, IMAGE_SIZE, 3)), tf.float32
+        ),
+        "real_aus": tf.constant(rng.uniform(0, 1, (batch_size, 17)), tf.float32),
+        "target_aus": tf.constant(rng.uniform(0, 1, (batch_size, 17)), tf.float32),
+    }
+    step = (
+        model.train_step
+        if mode == "eager"
+        else tf.function(model.train_step, jit_compile=mode == "xla")
+    )
+
+    def run(with_generator: bool) -> float:
+        # The generator steps when the incremented counter is a multiple of n_critic.
+        model.critic_steps.assign(model.n_critic - 1 if with_generator else 0)
+        started = time.perf_counter()
+        logs = step(batch)
+        float(logs["d_loss"])  # waits for the step to finish
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    run(with_generator=True)  # traces (and compiles) both branches
+    warmup = time.perf_counter() - started
+    critic = min(run(with_generator=False) for _ in range(repeats))
+    both = min(run(with_generator=True) for _ in range(repeats))
+    return {
+        "mode": mode,
+        "batch": batch_size,
+        # The machine's arithmetic rate, measured here and now: on a shared
+        # machine it moves with the load, like the steps' times.
+        "matmul_flops_per_s": max(
+            matmul_rate("bfloat16" if mode == "bf16" else "float32") for _ in range(2)
+        ),
+        "warmup_s": warmup,
+        "critic_s": critic,
+        "generator_s": max(both - critic, 0.0),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "generator_flops": forward_flops(model.generator),
+        "critic_flops": forward_flops(model.critic),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[8, 25])
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=["eager", "function", "bf16"],
+        help="xla is left out by default: on a 2-core CPU one batch-8 configuration took 25 minutes",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="timed steps of each kind (the fastest counts)"
+    )
+    parser.add_argument("--one", nargs=2, metavar=("MODE", "BATCH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(time_steps(args.one[0], int(args.one[1]), args.repeats)))
+        return
+
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    rows = []
+    for mode in args.modes:
+        for batch_size in args.batch_sizes:
+            command = [sys.executable, os.path.abspath(__file__), "--one", mode, str(batch_size)]
+            result = subprocess.run(
+                [*command, "--repeats", str(args.repeats)], capture_output=True, text=True
+            )
+            if result.returncode:
+                print(
+                    f"{mode} batch {batch_size} failed:\n{result.stderr[-2000:]}", file=sys.stderr
+                )
+                continue
+            rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            print(
+                f"  {mode} batch {batch_size} done at {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+
+    if rows:
+        f_g, f_d = rows[0]["generator_flops"], rows[0]["critic_flops"]
+        print(
+            f"forward FLOPs per image: generator {f_g / 1e9:.2f} G, critic {f_d / 1e9:.2f} G; "
+            f"critic step {(f_g + 12 * f_d) / 1e9:.1f} G, generator step {(6 * f_g + 2 * f_d) / 1e9:.1f} G"
+        )
+    print()
+    print(
+        "| mode | batch | critic step s | critic img/s | × theory | generator step s "
+        "| generator img/s | × theory | matmul GFLOP/s | warm-up s | peak RSS MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        rate = row["matmul_flops_per_s"]
+        f_g, f_d, batch = row["generator_flops"], row["critic_flops"], row["batch"]
+        critic_theory = batch * (f_g + 12 * f_d) / rate
+        generator_theory = batch * (6 * f_g + 2 * f_d) / rate
+        print(
+            f"| {row['mode']} | {batch} | {row['critic_s']:.2f} | {batch / row['critic_s']:.2f} | "
+            f"{row['critic_s'] / critic_theory:.1f} | {row['generator_s']:.2f} | "
+            f"{batch / max(row['generator_s'], 1e-9):.2f} | {row['generator_s'] / generator_theory:.1f} | "
+            f"{rate / 1e9:.0f} | {row['warmup_s']:.0f} | {row['peak_rss_mib']:.0f} |"
+        )
+    print()
+    print(
+        f"{os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; "
+        f"{time.perf_counter() - started:.0f} s in all."
+    )
+
+
+if __name__ == "__main__":
+    main()

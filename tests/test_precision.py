@@ -1,0 +1,81 @@
+"""Mixed precision: the policy stays local, losses and the gradient penalty stay float32."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import TINY, random_batches, tiny_ganimation
+
+import tfganimation
+from tfganimation import losses
+from tfganimation.precision import dtype_policy
+from tfganimation.training import TrainConfig, build_model
+
+
+@pytest.fixture(autouse=True)
+def float32_policy():
+    """Every test starts and ends with the global float32 policy, whatever it does."""
+    keras.config.set_dtype_policy("float32")
+    yield
+    keras.config.set_dtype_policy("float32")
+
+
+def test_dtype_policy_applies_to_what_is_built_inside_and_restores_the_global_policy():
+    with dtype_policy("mixed_bfloat16"):
+        critic = tfganimation.Critic(**TINY)
+    assert critic.dtype_policy.name == "mixed_bfloat16"
+    assert keras.config.dtype_policy().name == "float32"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        with dtype_policy("float8"):
+            pass
+
+
+def test_build_model_uses_the_configured_precision():
+    config = TrainConfig(data="d", out="o", precision="mixed_bfloat16", **TINY)
+    model = build_model(config)
+    assert model.generator.dtype_policy.name == model.critic.dtype_policy.name == "mixed_bfloat16"
+    assert keras.config.dtype_policy().name == "float32"
+
+
+@pytest.mark.parametrize("precision", ["mixed_bfloat16", "mixed_float16"])
+def test_gradient_penalty_is_float32_and_close_to_full_precision(precision):
+    rng = np.random.default_rng(0)
+    real, fake = (tf.constant(rng.uniform(-1, 1, (4, 32, 32, 3)), tf.float32) for _ in range(2))
+    alpha = tf.constant(rng.uniform(0, 1, (4, 1, 1, 1)), tf.float32)
+    keras.utils.set_random_seed(0)
+    reference_critic = tfganimation.Critic(**TINY)
+    with dtype_policy(precision):
+        critic = tfganimation.Critic(**TINY)
+    critic.set_weights(reference_critic.get_weights())
+
+    reference = losses.gradient_penalty(reference_critic, real, fake, alpha)
+    with tf.GradientTape() as tape:
+        penalty = losses.gradient_penalty(critic, real, fake, alpha)
+        total = tf.reduce_sum(penalty)
+    gradients = tape.gradient(total, critic.trainable_variables)
+    assert penalty.dtype == tf.float32
+    np.testing.assert_allclose(penalty, reference, rtol=1e-2)
+    # The double backward pass reaches the (float32) variables of the realness path.
+    assert all(g.dtype == tf.float32 for g in gradients if g is not None)
+    assert (
+        sum(g is not None for g in gradients) == len(critic.trainable_variables) - 1
+    )  # all but the AU head
+
+
+def test_mixed_float16_trains_with_loss_scaling():
+    with dtype_policy("mixed_float16"):
+        model = tiny_ganimation()
+    model.compile()
+    assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    history = model.fit(random_batches(n_batches=15), epochs=1, verbose=0)
+    # The losses start in the hundreds: scaled by Keras' initial 2**15 their
+    # float16 gradients overflow, and those steps are skipped (not applied)
+    # while the scale halves, until it fits.
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert float(optimizer.dynamic_scale) < 2**15
+    skipped = int(np.log2(2**15 / float(model.d_optimizer.dynamic_scale)))
+    assert int(model.d_optimizer.iterations) == 15 - skipped > 0
+    assert all(np.isfinite(values[-1]) for values in history.history.values())
+    assert all(np.all(np.isfinite(w)) for w in model.weights)
+    assert model.generator.trainable_weights[0].dtype == "float32"  # float32 master weights

@@ -1,0 +1,150 @@
+"""Training under faults: SIGKILL and resume, divergence, unwritable or full disks."""
+
+import collections
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+from test_training import write_manifest_dataset
+
+import tfganimation.ganimation  # noqa: F401  (registers GANimation for load_model)
+from tfganimation import cli
+from tfganimation.callbacks import AtomicBackupAndRestore, NonFiniteLossError
+from tfganimation.training import TrainConfig, compiled_model, train
+
+Usage = collections.namedtuple("Usage", "total used free")
+
+TINY_RUN = {"image_size": 32, "conv_dim": 8, "repeat_num": 1, "batch_size": 3}
+
+
+def train_command(data, out, *extra):
+    """The `tfganimation train` command line of the SIGKILL test's runs."""
+    return [
+        sys.executable, "-m", "tfganimation.cli", "train", "--data", str(data), "--out", str(out),
+        "--image-size", "32", "--batch-size", "3", "--conv-dim", "8", "--repeat-num", "1",
+        "--epochs", "2", "--decay-epochs", "1", "--backup-every", "5", "--sample-every", "1000",
+        *extra,
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path):
+    # 36 training images in batches of 3: 12 steps per epoch, 24 in all;
+    # backups at steps 5, 10, 12 (epoch end), 15, 20.
+    data = write_manifest_dataset(tmp_path / "data", n_images=48)
+    uninterrupted = subprocess.Popen(
+        train_command(data, tmp_path / "uninterrupted"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    killed = subprocess.Popen(
+        train_command(data, tmp_path / "killed"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    metadata = tmp_path / "killed" / "backup" / "training_metadata.json"
+    deadline = time.monotonic() + 300
+    while not metadata.exists() and killed.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    assert uninterrupted.wait(timeout=300) == 0, uninterrupted.stderr.read()[-2000:]
+    assert json.loads(metadata.read_text())["step"] > 0
+
+    resumed = subprocess.run(
+        train_command(data, tmp_path / "killed", "--resume"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+
+    record = json.loads((tmp_path / "killed" / "run.json").read_text())
+    (resume_step,) = record["resumed_at_steps"]
+    assert resume_step % 12 != 0, "the kill should land in the middle of an epoch"
+    assert record["status"] == "finished" and not (tmp_path / "killed" / "backup").exists()
+    expected = keras.models.load_model(tmp_path / "uninterrupted" / "model.keras")
+    restarted = keras.models.load_model(tmp_path / "killed" / "model.keras")
+    assert int(restarted.critic_steps) == 24 and int(restarted.g_optimizer.iterations) == 4
+    for a, b in zip(
+        expected.weights + expected.g_optimizer.variables + expected.d_optimizer.variables,
+        restarted.weights + restarted.g_optimizer.variables + restarted.d_optimizer.variables,
+    ):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6, err_msg=a.path)
+    # The history has one row per epoch, the resumed epoch included once.
+    history = (tmp_path / "killed" / "history.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in history[1:]] == ["0", "1"]
+
+
+def test_diverging_run_stops_with_a_clear_error_and_keeps_the_last_good_backup(tmp_path):
+    data = write_manifest_dataset(tmp_path / "data")
+    config = TrainConfig(
+        data=str(data), out=str(tmp_path / "run"), epochs=2, decay_epochs=0,
+        learning_rate=1e30, backup_every=1, **TINY_RUN,
+    )  # fmt: skip
+    with pytest.raises(NonFiniteLossError, match=r"diverged at step 2: d_au=nan.*step 1\) is kept"):
+        train(config, verbose=0)
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["status"] == "diverged" and "step 2" in record["error"]
+    assert not (tmp_path / "run" / "model.keras").exists()
+    backup = tmp_path / "run" / "backup"
+    assert json.loads((backup / "training_metadata.json").read_text())["step"] == 1
+    model = compiled_model(config, steps_per_epoch=3)
+    assert AtomicBackupAndRestore(backup).restore(model) == 1
+    assert all(np.all(np.isfinite(w)) for w in model.weights)
+
+
+def test_resume_refuses_a_changed_configuration(tmp_path):
+    data = write_manifest_dataset(tmp_path / "data")
+    config = TrainConfig(
+        data=str(data), out=str(tmp_path / "run"), epochs=1, decay_epochs=0, **TINY_RUN
+    )
+    train(config, verbose=0)
+    with pytest.raises(ValueError, match="finished"):
+        train(config, resume=True, verbose=0)
+    record_path = tmp_path / "run" / "run.json"
+    record = json.loads(record_path.read_text())
+    record_path.write_text(json.dumps({**record, "status": "training"}))
+    changed = TrainConfig(**{**vars(config), "learning_rate": 1e-3})
+    with pytest.raises(ValueError, match=r"learning_rate: 0.0001 -> 0.001"):
+        train(changed, resume=True, verbose=0)
+
+
+def test_full_disk_is_reported_before_training(tmp_path, monkeypatch, capsys):
+    data = write_manifest_dataset(tmp_path / "data")
+    monkeypatch.setattr(
+        shutil, "disk_usage", lambda path: Usage(total=2**30, used=2**30 - 2**20, free=2**20)
+    )
+    status = cli.main(train_args(data, tmp_path / "run"))
+    error = capsys.readouterr().err
+    assert status == 2 and "1 MiB free, but the run needs about 8 MiB" in error
+    assert "Traceback" not in error
+    assert sorted(os.listdir(tmp_path / "run")) == []  # nothing trained, nothing written
+
+
+def test_unwritable_run_dir_is_reported_before_training(tmp_path, monkeypatch, capsys):
+    data = write_manifest_dataset(tmp_path / "data")
+
+    def read_only_fsync(fd):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(os, "fsync", read_only_fsync)
+    status = cli.main(train_args(data, tmp_path / "run"))
+    error = capsys.readouterr().err
+    assert status == 2 and "Cannot write to the run directory" in error and "Read-only" in error
+    assert sorted(os.listdir(tmp_path / "run")) == []
+
+
+def train_args(data, out):
+    return [
+        "train", "--data", str(data), "--out", str(out), "--image-size", "32",
+        "--batch-size", "3", "--conv-dim", "8", "--repeat-num", "1", "--epochs", "1",
+    ]  # fmt: skip
