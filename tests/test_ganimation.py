@@ -135,3 +135,15 @@ def test_predict_edits_faces():
     images = np.zeros((3, 32, 32, 3), "float32")
     edited, color, attention = model.predict((images, np.zeros((3, 17), "float32")), verbose=0)
     assert edited.shape == (3, 32, 32, 3) and attention.shape == (3, 32, 32, 1)
+
+
+def test_evaluate_on_a_dataset_of_unknown_length_reports_the_batch_values():
+    model = tiny_ganimation()
+    model.compile()
+    batch = next(iter(random_batches(n_batches=1, batch_size=3)))
+    known = model.evaluate(tf.data.Dataset.from_tensors(batch), verbose=0, return_dict=True)
+    # `filter` hides the length, as the data pipeline's `ignore_errors` does.
+    unknown = tf.data.Dataset.from_tensors(batch).filter(lambda _: True)
+    logs = model.evaluate(unknown, verbose=0, return_dict=True)
+    for name in ("d_gp", "d_au", "g_cycle"):
+        assert logs[name] == pytest.approx(known[name], rel=1e-5), name

@@ -200,8 +200,8 @@ class GANimation(keras.Model):
         images, real_aus, target_aus = _unpack(batch)
         g_terms, edited = self._generator_losses(images, real_aus, target_aus)
         d_terms = self._critic_losses(images, edited, real_aus)
-        self._record(d_terms, "d_loss")
-        self._record(g_terms, "g_loss")
+        self._record(d_terms, "d_loss", images)
+        self._record(g_terms, "g_loss", images)
         return self._logs()
 
     def _critic_step(self, images, real_aus, target_aus):
@@ -212,7 +212,7 @@ class GANimation(keras.Model):
             scaled_loss = self.d_optimizer.scale_loss(loss)
         variables = self.critic.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        self._record(terms, "d_loss")
+        self._record(terms, "d_loss", images)
 
     def _generator_step(self, images, real_aus, target_aus):
         with tf.GradientTape() as tape:
@@ -221,7 +221,7 @@ class GANimation(keras.Model):
             scaled_loss = self.g_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        self._record(terms, "g_loss")
+        self._record(terms, "g_loss", images)
 
     def _critic_losses(self, images, edited, real_aus):
         """The critic's loss terms; `edited` are the generator's fakes."""
@@ -285,13 +285,22 @@ class GANimation(keras.Model):
             logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
         return logs
 
-    def _record(self, terms, total_name):
-        """Adds this step's terms (and their sum) to the epoch's running means."""
+    def _record(self, terms, total_name, images):
+        """Adds this step's terms (and their sum) to the epoch's running means.
+
+        Each step counts as many times as it has images: a partial last batch
+        weighs less. The updates wait for the images: a metric's counter does
+        not depend on the data otherwise, and on the step that finds a dataset
+        of unknown length exhausted, graph execution would bump the counters
+        before `get_next()` fails, halving what `evaluate` reports.
+        """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        # A replica holds its share of each global loss; the mean over
-        # replicas of share × replicas is the global value.
-        for name, value in {total_name: tf.add_n(list(terms.values())), **terms}.items():
-            self.loss_trackers[name].update_state(value * replicas)
+        with tf.control_dependencies([images]):
+            batch_size = tf.cast(tf.shape(images)[0], tf.float32)
+            # A replica holds its share of each global loss; the mean over
+            # replicas of share × replicas is the global value.
+            for name, value in {total_name: tf.add_n(list(terms.values())), **terms}.items():
+                self.loss_trackers[name].update_state(value * replicas, sample_weight=batch_size)
 
     def get_config(self):
         config = super().get_config()
