@@ -31,8 +31,8 @@ setup(
         "mtcnn>=1.0,<2",
     ],
     extras_require={
-        "app": ["streamlit>=1.40"],
-        "dev": ["pytest>=8", "streamlit>=1.40", "selenium>=4.20"],
+        "app": ["streamlit>=1.67,<2"],
+        "dev": ["pytest>=8", "streamlit>=1.67,<2", "selenium>=4.20"],
     },
     entry_points={"console_scripts": ["tfganimation=tfganimation.cli:main"]},
     classifiers=[

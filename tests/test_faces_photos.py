@@ -202,3 +202,12 @@ def test_missing_file_and_bad_arguments(tmp_path):
         load_photo(np.zeros((4, 4, 3), np.float32))
     with pytest.raises(ValueError, match="max_pixels"):
         load_photo(np.zeros((4, 4, 3), np.uint8), max_pixels=0)
+
+
+def test_jpeg_truncated_inside_its_header_is_a_photo_error(tmp_path):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(buffer.getvalue()[:30])  # SOI and part of the first segment
+    with pytest.raises(PhotoError):
+        load_photo(path)

@@ -40,8 +40,9 @@ def write_frames(
 ) -> Path:
     """Writes uint8 RGB frames as an animation (.gif, .mp4) or a still (.png/.jpg: the last frame).
 
-    GIFs loop forever (Pillow); MP4s use OpenCV's `mp4v` codec, which plays
-    in browsers and phones without extra codecs installed here. The file is
+    GIFs loop forever (Pillow); MP4s use OpenCV's `mp4v` (MPEG-4 Part 2)
+    codec, the one its pip wheels can encode: desktop players (VLC, mpv,
+    QuickTime) play it, most browsers do not, so the viewer previews GIFs. The file is
     written under a temporary name and renamed, so a failure never leaves a
     truncated file behind.
     """

@@ -87,6 +87,10 @@ def load_photo(source: PhotoSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.
             image = Image.open(source)  # Lazy: reads the header only.
         except UnidentifiedImageError as error:
             raise PhotoError(f"{name} is not an image in a format Pillow can read.") from error
+        except FileNotFoundError:
+            raise
+        except OSError as error:  # e.g. a JPEG truncated inside its header
+            raise PhotoError(f"{name} could not be read (corrupt or truncated?): {error}") from error
         except Image.DecompressionBombError as error:
             # Pillow checks the header size in open() already; past its hard
             # limit we never get to see the size ourselves.
