@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from tfganimation.aus import AU_CODES, AU_NAMES, N_AUS, OPENFACE_MAX_INTENSITY, to_model_scale
-from tfganimation.media import to_uint8
+from tfganimation.media import prepare_output_dir, to_uint8
 from tfganimation.synthetic import Identity, load_identities, render_face, sample_aus
 from tfganimation.synthetic.renderer import check_image_size
 
@@ -274,14 +274,18 @@ def evaluate_run(
         The report and the output folder.
     """
     # Imported here: the metric itself needs neither TensorFlow nor a trained model.
-    from tfganimation.training import load_run, prepare_run_dir
+    from tfganimation.training import load_run
 
     model, record = load_run(run_dir)
     data = data if data is not None else record.get("data", {}).get("path")
     if data is None:
         raise ValueError(f"{run_dir}/run.json names no dataset; pass the synthetic dataset as data.")
     identities = list(load_identities(data, split="test").values())  # Fails before writing.
-    out = prepare_run_dir(pathlib.Path(run_dir) / "evaluation" if out is None else out, overwrite)
+    out = prepare_output_dir(
+        pathlib.Path(run_dir) / "evaluation" if out is None else out,
+        overwrite,
+        "pass --overwrite to replace the earlier evaluation",
+    )
     generator = model.generator
     report = evaluate(generator_editor(generator), identities, generator.image_size,
                       n_pairs=n_pairs, seed=seed, grid_path=out / "grid.png")

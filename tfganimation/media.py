@@ -19,6 +19,22 @@ def to_uint8(images) -> np.ndarray:
     return np.rint((images + 1.0) * 127.5).astype(np.uint8)
 
 
+def prepare_output_dir(folder: str | os.PathLike, overwrite: bool = False, advice: str = "pass --overwrite to replace them") -> Path:
+    """Creates `folder` for a command's outputs, refusing one that already holds files.
+
+    Raises:
+        FileExistsError: `folder` is a file, or holds files and `overwrite`
+            is False; the message ends with `advice`.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{folder} exists and is not a folder.")
+    if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+        raise FileExistsError(f"{folder} already holds files; {advice}.")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def check_writable(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Refuses to replace a file that exists unless told to; creates the folder.
 

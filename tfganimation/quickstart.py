@@ -25,9 +25,9 @@ import tensorflow as tf
 
 from tfganimation.aus import PRESETS, preset, to_model_scale
 from tfganimation.evaluation import evaluate, generator_editor
-from tfganimation.media import to_uint8, write_frames
+from tfganimation.media import prepare_output_dir, to_uint8, write_frames
 from tfganimation.synthetic import load_identities, make_dataset, render_face
-from tfganimation.training import TrainConfig, build_model, prepare_run_dir, train
+from tfganimation.training import TrainConfig, build_model, train
 
 
 @dataclasses.dataclass
@@ -136,7 +136,7 @@ class TimeLimit(keras.callbacks.Callback):
 
 def run_quickstart(config: QuickstartConfig, overwrite: bool = False, verbose: int | str = "auto") -> QuickstartResult:
     """Runs the five steps above and returns where the artefacts are."""
-    out = prepare_run_dir(config.out, overwrite)
+    out = prepare_output_dir(config.out, overwrite, "choose another --out or pass --overwrite to replace it")
     dataset = out / "data"
     summary = make_dataset(
         dataset,

@@ -47,6 +47,7 @@ from tfganimation.data import DatasetIndex, load_dataset, read_index
 from tfganimation.distribute import STRATEGIES, make_strategy
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
+from tfganimation.media import prepare_output_dir
 from tfganimation.precision import PRECISIONS, dtype_policy, supports_bfloat16
 from tfganimation.schedules import make_optimizers
 from tfganimation.version import __version__
@@ -199,13 +200,12 @@ def prepare_run_dir(out: str | os.PathLike, overwrite: bool = False) -> Path:
         FileExistsError: `out` holds files and `overwrite` is False.
         PermissionError: `out` cannot be written.
     """
-    run_dir = Path(out)
-    if run_dir.exists() and any(run_dir.iterdir()) and not overwrite:
-        raise FileExistsError(
-            f"{run_dir} already holds files (a previous run?). Choose another --out, "
-            "pass --overwrite to replace it, or --resume to continue it."
-        )
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = prepare_output_dir(
+        out,
+        overwrite,
+        "a previous run? Choose another --out, pass --overwrite to replace it, "
+        "or --resume to continue it",
+    )
     if not os.access(run_dir, os.W_OK):
         raise PermissionError(f"Cannot write to the run directory {run_dir}.")
     return run_dir
