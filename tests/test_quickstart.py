@@ -60,3 +60,26 @@ def test_expression_tour_visits_every_preset_and_returns_to_neutral():
         assert any(np.allclose(frame, to_model_scale(preset(name))) for frame in tour), name
     assert len(tour) == 1 + 7 * 2 * 4
     assert np.all(np.abs(np.diff(tour, axis=0)).max(axis=1) > 0)  # no repeated frame
+
+
+def test_step_clock_times_only_the_batches_after_the_untimed_ones(monkeypatch):
+    from tfganimation import quickstart
+
+    ticks = iter([1.0, 2.0, 5.0, 9.0])  # ends of batches 0..3
+    monkeypatch.setattr(quickstart.time, "perf_counter", lambda: next(ticks))
+    clock = quickstart.StepClock(untimed=2)
+    for batch in range(4):
+        clock.on_train_batch_end(batch)
+    assert clock.seconds == 9.0 - 2.0
+
+
+def test_cli_defaults_are_the_quickstart_config_defaults():
+    from tfganimation.cli import build_parser
+    from tfganimation.quickstart import QuickstartConfig
+
+    args = build_parser().parse_args(["quickstart"])
+    defaults = QuickstartConfig()
+    assert (args.minutes, args.out, args.image_size, args.identities, args.per_identity, args.seed) == (
+        defaults.minutes, defaults.out, defaults.image_size, defaults.n_identities,
+        defaults.per_identity, defaults.seed,
+    )
