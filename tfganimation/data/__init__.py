@@ -19,7 +19,7 @@ model.fit(dataset, epochs=30)
 ```
 """
 
-import importlib
+from tfganimation.lazy_exports import lazy_getattr
 
 _LAZY_EXPORTS = {
     "DatasetError": "tfganimation.data.index",
@@ -51,7 +51,4 @@ _LAZY_EXPORTS = {
 __all__ = list(_LAZY_EXPORTS)
 
 
-def __getattr__(name):
-    if name in _LAZY_EXPORTS:
-        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
-    raise AttributeError(f"module 'tfganimation.data' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)

@@ -21,7 +21,7 @@ read_metadata("exports/celeba/generator_int8.tflite")["action_units"][8]
 ```
 """
 
-import importlib
+from tfganimation.lazy_exports import lazy_getattr
 
 _LAZY_EXPORTS = {
     "export_model": "tfganimation.export.exporter",
@@ -38,7 +38,4 @@ _LAZY_EXPORTS = {
 __all__ = list(_LAZY_EXPORTS)
 
 
-def __getattr__(name):
-    if name in _LAZY_EXPORTS:
-        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
-    raise AttributeError(f"module 'tfganimation.export' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)
