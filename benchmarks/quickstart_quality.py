@@ -55,7 +55,11 @@ def parse_overrides(assignments: list[str]) -> dict:
         name, _, value = assignment.partition("=")
         if name not in types:
             raise SystemExit(f"--set {assignment}: unknown field; choose from {sorted(types)}")
-        overrides[name] = types[name](value) if types[name] is not type(None) else int(value)
+        kind = int if types[name] is type(None) else types[name]  # `steps` defaults to None.
+        try:
+            overrides[name] = kind(value)
+        except ValueError:
+            raise SystemExit(f"--set {assignment}: {name} must be of type {kind.__name__}") from None
     return overrides
 
 
