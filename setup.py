@@ -20,6 +20,9 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tfganimation", "tfganimation.*"]),
+    # The demo model's files (tfganimation.demo): demo.keras, demo.json,
+    # test_identities.json and MODEL_CARD.md.
+    package_data={"tfganimation.demo": ["files/*"], "tfganimation.oracle": ["files/*"]},
     install_requires=[
         "tensorflow>=2.18",
         "keras>=3.8",

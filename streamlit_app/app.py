@@ -1,7 +1,7 @@
 """GANimation viewer: change the expression of a face in the browser.
 
-    streamlit run streamlit_app/app.py                      # the quickstart model
-    streamlit run streamlit_app/app.py -- --model PATH      # a run, .keras, SavedModel or .tflite
+    streamlit run streamlit_app/app.py                      # the quickstart model, else the demo
+    streamlit run streamlit_app/app.py -- --model PATH      # a run, .keras, SavedModel, .tflite, demo
     TFGANIMATION_MODEL=PATH streamlit run streamlit_app/app.py
 
 The page only lays out widgets; what it shows and decides is in
@@ -30,13 +30,13 @@ def load_animator(path: str):
 def choose_model() -> str:
     """The sidebar's model choice: found models, or a typed path."""
     default = viewer.default_model(sys.argv[1:])
-    options = list(dict.fromkeys([default, *viewer.find_models()]))
+    options = viewer.model_choices(default)
     st.sidebar.header("Model")
     chosen = st.sidebar.selectbox(
         "Model", options, key="model_choice", label_visibility="collapsed"
     )
     typed = st.sidebar.text_input(
-        "…or a path", key="model_path", placeholder="run dir, .keras, SavedModel or .tflite"
+        "…or a path", key="model_path", placeholder="run dir, .keras, SavedModel, .tflite or demo"
     )
     return typed.strip() or chosen
 
@@ -239,6 +239,9 @@ def main() -> None:
         st.error(f"Could not load the model `{model}`: {error}")
         st.stop()
     st.caption(viewer.model_summary(animator.metadata))
+    notice = viewer.model_notice(model)
+    if notice:
+        st.info(notice)
     with st.sidebar.expander("About this model"):
         for label, value in viewer.describe_model(animator.metadata, animator.has_critic):
             st.markdown(f"**{label}:** {value}")

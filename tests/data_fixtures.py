@@ -15,6 +15,26 @@ REFERENCE_SAMPLE = Path(__file__).resolve().parents[2] / "shared/reference/ganim
 """The real GANimation sample dataset, present only in the development checkout."""
 
 OPENFACE_AU_HEADER = [f"{code}_r" for code in AU_CODES]
+OPENFACE_PRESENCE_HEADER = [f"{code}_c" for code in (*AU_CODES[:16], "AU28", "AU45")]
+
+
+def feature_extraction_header(face_id: bool = False) -> list[str]:
+    """The columns `FeatureExtraction -aus` writes (abridged in the middle), in its order.
+
+    Older builds have no `face_id`. OpenFace joins them with `", "` (older
+    builds) or `","`; see `write_csv`.
+    """
+    return [
+        "frame", *(["face_id"] * face_id), "timestamp", "confidence", "success",
+        "gaze_0_x", "gaze_0_y", "gaze_0_z", "pose_Tx", "pose_Ty", "pose_Tz",
+        *OPENFACE_AU_HEADER, *OPENFACE_PRESENCE_HEADER,
+    ]  # fmt: skip
+
+
+def feature_extraction_row(frame: int, confidence: float, success: int, aus, face_id: int | None = None) -> list:
+    """One row of `feature_extraction_header(face_id is not None)`."""
+    ids = [] if face_id is None else [face_id]
+    return [frame, *ids, 0.0, confidence, success, 0.1, 0.2, -0.9, 3.0, 4.0, 500.0, *aus, *[1] * 18]
 
 
 def write_image(path: Path, size: int | tuple[int, int] = 16, seed: int = 0, channels: int = 3) -> np.ndarray:

@@ -152,3 +152,17 @@ def test_missing_model_is_one_line(files, tmp_path, capsys):
     )
 
     assert code == 2 and "Model not found" in error_line(capsys)
+
+
+def test_without_model_the_demo_edits_the_photo_and_says_so(files, tmp_path, capsys):
+    out = tmp_path / "smile.png"
+    photo = files["root"] / "portrait.jpg"
+
+    assert cli.main(["animate", str(photo), "--preset", "happy", "--out", str(out)]) == 0
+
+    printed = capsys.readouterr().out
+    assert printed.startswith("No --model given. Using the demo model: it was trained on ")
+    assert "synthetic faces" in printed and "not real-face quality" in printed
+    written = load_photo(out)
+    np.testing.assert_array_equal(written, Animator("demo").edit(photo, "happy").photo)
+    assert not np.array_equal(written, load_photo(photo))

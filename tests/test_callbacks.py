@@ -11,6 +11,7 @@ from conftest import random_batches, tiny_ganimation
 from tfganimation import make_optimizers
 from tfganimation.callbacks import (
     AtomicBackupAndRestore,
+    EpochCheckpoints,
     GlobalStepCallback,
     NonFiniteLossError,
     StopOnNonFiniteLoss,
@@ -75,6 +76,55 @@ def test_nan_stops_training_before_the_backup_saves_it(tmp_path):
         model.fit(poisoned, epochs=1, verbose=0, callbacks=[StopOnNonFiniteLoss(), backup])
     assert json.loads((tmp_path / "backup" / "training_metadata.json").read_text())["step"] == 2
     assert "(step 2)" in backup.describe()
+
+
+def test_nan_in_validation_stops_training_before_the_epoch_end_is_saved(tmp_path):
+    model = tiny_ganimation()
+    model.compile()
+    poisoned = random_batches(n_batches=2).map(lambda batch: {**batch, "image": batch["image"] * np.nan})
+    backup = AtomicBackupAndRestore(tmp_path / "backup", save_freq=2)
+    checkpoints = EpochCheckpoints(backup, tmp_path / "checkpoints")
+    with pytest.raises(NonFiniteLossError, match=r"end of epoch 1 \(step 3\): val_d_au=nan"):
+        model.fit(
+            random_batches(n_batches=3), validation_data=poisoned, epochs=2, verbose=0,
+            callbacks=[StopOnNonFiniteLoss(), backup, checkpoints],
+        )  # fmt: skip
+    # The backup is the last one before the epoch end; no checkpoint was taken.
+    assert json.loads((tmp_path / "backup" / "training_metadata.json").read_text())["step"] == 2
+    assert not (tmp_path / "checkpoints").exists()
+
+
+def test_epoch_checkpoints_keep_the_last_k_and_the_best(tmp_path):
+    model = tiny_ganimation()
+    model.compile()
+    backup = AtomicBackupAndRestore(tmp_path / "backup")
+    backup.weights_path.parent.mkdir()
+    checkpoints = EpochCheckpoints(backup, tmp_path / "checkpoints", keep=2, monitor="val_g_au")
+    checkpoints.set_model(model)
+    checkpoints.on_train_begin()
+    for epoch, value in enumerate([5.0, 3.0, 4.0, 3.5, 6.0]):
+        backup.weights_path.write_bytes(f"state after epoch {epoch + 1}".encode())
+        checkpoints.on_epoch_end(epoch, {"g_au": 1.0, "val_g_au": value})
+    directory = tmp_path / "checkpoints"
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "best.json", "best.weights.h5", "epoch_004.weights.h5", "epoch_005.weights.h5",
+    ]  # fmt: skip
+    assert (directory / "best.weights.h5").read_bytes() == b"state after epoch 2"
+    assert checkpoints.best() == {"epoch": 2, "metric": "val_g_au", "value": 3.0}
+
+    # A resumed run carries the best value over; keep=0 keeps no epoch checkpoint.
+    resumed = EpochCheckpoints(backup, directory, keep=0, monitor="val_g_au")
+    resumed.set_model(model)
+    backup.weights_path.write_bytes(b"state after epoch 6")
+    resumed.on_epoch_end(5, {"val_g_au": 3.2})
+    assert checkpoints.best()["epoch"] == 2 and not (directory / "epoch_006.weights.h5").exists()
+    resumed.on_epoch_end(6, {"val_g_au": 2.0})
+    assert checkpoints.best()["epoch"] == 7
+
+    unknown = EpochCheckpoints(backup, directory, monitor="val_fid")
+    unknown.set_model(model)
+    with pytest.raises(ValueError, match="'val_fid' chosen for the best checkpoint is not one the model logs"):
+        unknown.on_train_begin()
 
 
 def test_global_step_counts_from_the_model_across_fits():

@@ -1,9 +1,12 @@
 """The `tfganimation` command's front door."""
 
+import os
 import subprocess
 import sys
+import textwrap
 
 import tfganimation
+from tfganimation.native_logs import native_logs_filtered
 
 
 def run_cli(*args):
@@ -20,3 +23,58 @@ def test_version():
 def test_help_lists_commands():
     result = run_cli("--help")
     assert result.returncode == 0 and "usage: tfganimation" in result.stdout
+
+
+def test_help_imports_no_tensorflow():
+    # `tfganimation --help` and every subcommand's `--help`, as the console
+    # script runs them, in a fresh interpreter.
+    script = textwrap.dedent(
+        """
+        import contextlib, io, sys
+        from tfganimation.cli import COMMANDS, main
+        for argv in (["--help"], *([name, "--help"] for name in COMMANDS)):
+            with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+                main(argv)
+            assert "usage: tfganimation" in out.getvalue(), argv
+        print(sorted(name for name in ("tensorflow", "keras") if name in sys.modules))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]" and result.stderr == ""
+    # The module entry point itself, with every import it makes listed on stderr.
+    traced = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tfganimation.cli", "train", "--help"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert traced.returncode == 0 and "--keep-checkpoints" in traced.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines()}
+    assert "tfganimation.cli" in imported and not {"tensorflow", "keras"} & imported
+
+
+def test_tensorflow_log_lines_are_silenced_and_errors_are_one_line(tmp_path):
+    # `train` imports TensorFlow, whose C++ start-up lines (oneDNN, CUDA
+    # drivers) would come first; the error itself stays one line.
+    args = ("train", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "run"))
+    quiet = run_cli(*args)
+    assert quiet.returncode == 2
+    assert quiet.stderr.splitlines() == [f"tfganimation train: error: Dataset path not found: {tmp_path / 'missing'}"]
+    verbose = run_cli("--verbose", *args)
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr and "FileNotFoundError" in verbose.stderr
+
+
+def test_native_log_filter_drops_abseil_lines_only(capfd):
+    with native_logs_filtered():
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+        os.write(2, b"I0000 00:00:1796182881.043635    8834 port.cc:153] oneDNN custom operations are on.\n")
+        os.write(2, b"2024-01-31 12:00:00.123456: W tensorflow/core/util/port.cc:113] TensorFlow before 2.16\n")
+        os.write(2, b"I0000 00:00:1.0 1 cpu_feature_guard.cc:210] This TensorFlow binary is optimized.\n")
+        os.write(2, b"To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow ")
+        os.write(2, b"with the appropriate compiler flags.\n")
+        os.write(2, b"a warning of our own\nE0000 00:00:1796182596.353317    5108 cuda_platform.cc:52] failed ")
+        os.write(2, b"call to cuInit\nF0000 00:00:1796182596.353317    5108 x.cc:1] fatal\nno newline at the end")
+    assert capfd.readouterr().err == (
+        "a warning of our own\nF0000 00:00:1796182596.353317    5108 x.cc:1] fatal\nno newline at the end"
+    )
+    os.write(2, b"I0000 00:00:1.0 1 port.cc:1] after the block, stderr is itself again\n")
+    assert "after the block" in capfd.readouterr().err

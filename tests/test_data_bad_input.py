@@ -147,3 +147,41 @@ def test_file_damaged_after_indexing_does_not_stop_iteration(tmp_path, damage):
     assert len(batches) == 3
     real = np.concatenate([batch["real_aus"] for batch in batches])
     np.testing.assert_allclose(real, np.stack([random_aus(i) for i in (0, 1, 3)]) / 5, rtol=1e-6)
+
+
+def test_paths_leading_out_of_the_dataset_are_skipped(tmp_path):
+    # A manifest from someone else must not make training read any file the
+    # user can: `..`, absolute paths and symlinks out of the folder are
+    # skipped and counted; a symlink that stays inside is fine.
+    root, outside = tmp_path / "dataset", tmp_path / "elsewhere"
+    write_image(outside / "x.jpg")
+    write_image(root / "images/ok.jpg")
+    (root / "images/out_link.jpg").symlink_to(outside / "x.jpg")
+    (root / "images/in_link.jpg").symlink_to(root / "images/ok.jpg")
+    (root / "images/linked_folder").symlink_to(outside, target_is_directory=True)
+    names = [
+        "images/ok.jpg", "../elsewhere/x.jpg", "images/../../elsewhere/x.jpg", str(outside / "x.jpg"),
+        "images/out_link.jpg", "images/in_link.jpg", "images/linked_folder/x.jpg",
+    ]  # fmt: skip
+    write_manifest_rows(root, [[name, "train", *random_aus(i)] for i, name in enumerate(names)])
+    index = read_manifest(root)
+    assert [sample.name for sample in index.samples] == ["images/in_link.jpg", "images/ok.jpg"]
+    assert index.report.skipped == {"outside_dataset": 5}
+    assert "paths outside the dataset folder (after resolving .. and symlinks)" in "\n".join(index.report.lines())
+
+    # The same for the original layout's id lists and an OpenFace file-name column.
+    original = write_original_layout(tmp_path / "original", train=["a.jpg"], test=[], aus={"a": random_aus(0)})
+    write_image(outside / "y.jpg")
+    (original / "train_ids.csv").write_text(f"a.jpg\n../../elsewhere/x.jpg\n{outside / 'y.jpg'}\n")
+    aus = {"a": random_aus(0), "x": random_aus(1), "y": random_aus(2)}
+    (original / "aus_openface.pkl").write_bytes(pickle.dumps(aus, protocol=2))
+    index = read_original_layout(original)
+    assert [sample.name for sample in index.samples] == ["a.jpg"]
+    assert index.report.skipped == {"outside_dataset": 2}
+
+    header = ["file", "confidence", *OPENFACE_AU_HEADER]
+    rows = [["ok.jpg", 0.9, *random_aus(0)], ["../../elsewhere/x.jpg", 0.9, *random_aus(1)]]
+    write_csv(tmp_path / "table.csv", header, rows, ",")
+    index = read_openface(tmp_path / "table.csv", root / "images")
+    assert [sample.name for sample in index.samples] == ["ok.jpg"]
+    assert index.report.skipped["outside_dataset"] == 1

@@ -159,3 +159,18 @@ def test_scale_image_and_flip():
 def test_bad_arguments_are_refused(dataset, kwargs, message):
     with pytest.raises(ValueError, match=message):
         load_dataset(dataset[0], **kwargs)
+
+
+def test_redraw_each_pass_false_repeats_the_first_pass(dataset):
+    # A fixed validation set: every pass (epoch end) has the same images in
+    # the same order with the same targets; with the default, targets change.
+    root, _, _ = dataset
+    fixed = load_dataset(root, "train", SIZE, batch_size=4, seed=3, redraw_each_pass=False)
+    first, second = as_numpy(fixed), as_numpy(fixed)
+    for a, b in zip(first, second, strict=True):
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    redrawn = load_dataset(root, "train", SIZE, batch_size=4, seed=3)
+    assert not np.array_equal(as_numpy(redrawn)[0]["target_aus"], as_numpy(redrawn)[0]["target_aus"])
+    with pytest.raises(ValueError, match="needs a seed"):
+        load_dataset(root, "train", SIZE, redraw_each_pass=False)

@@ -3,6 +3,8 @@ import pytest
 from data_fixtures import (
     OPENFACE_AU_HEADER,
     REFERENCE_SAMPLE,
+    feature_extraction_header,
+    feature_extraction_row,
     random_aus,
     write_csv,
     write_image,
@@ -18,6 +20,7 @@ from tfganimation.data import (
     read_manifest,
     read_openface,
     read_original_layout,
+    prepare_dataset,
     write_manifest,
 )
 
@@ -97,6 +100,64 @@ def test_openface_sequence_csvs_new_and_old_builds(tmp_path):
     # Split by sequence: both frames of the clip fall on the same side.
     assert samples["clip/img_a.jpg"].split == samples["clip/img_b.jpg"].split
     assert index.counts()["test"] in (1, 2)
+
+
+@pytest.mark.parametrize("face_id,separator", [(False, ", "), (True, ",")])
+def test_feature_extraction_on_one_image_names_that_image(tmp_path, face_id, separator):
+    # `FeatureExtraction -f imgs/<name>.jpg -aus` writes <name>.csv with the
+    # frame header; next to the image (what `train --data` reads) or apart.
+    ids = {"face_id": 0} if face_id else {}
+    best, other = random_aus(0), random_aus(1)
+    rows = {
+        "smile": [
+            feature_extraction_row(1, 0.85, 1, other, **ids),
+            feature_extraction_row(1, 0.97, 1, best, **ids),  # the most confident successful row
+            feature_extraction_row(1, 0.99, 0, other, **ids),  # more confident, but failed
+        ],
+        "frown": [feature_extraction_row(1, 0.95, 0, other, **ids)],
+        "blink": [feature_extraction_row(1, 0.92, 1, other, **ids)],
+    }
+    for folder in ("together", "csvs"):
+        for name, name_rows in rows.items():
+            write_csv(tmp_path / folder / f"{name}.csv", feature_extraction_header(face_id), name_rows, separator)
+    for i, name in enumerate(["smile", "frown", "blink", "lonely"]):
+        write_image(tmp_path / f"together/{name}.jpg", seed=i)
+        write_image(tmp_path / f"imgs/{name}.png", seed=i)
+
+    together = read_index(tmp_path / "together", test_fraction=0.0)  # as `train --data` reads it
+    apart = read_openface(tmp_path / "csvs", tmp_path / "imgs", test_fraction=0.0)
+    prepared = prepare_dataset(
+        tmp_path / "csvs", tmp_path / "out", format="openface", images=tmp_path / "imgs", test_fraction=0.0
+    )
+    assert prepared.counts == {"train": 2, "test": 0}
+    for index, suffix in ((together, "jpg"), (apart, "png")):
+        samples = by_name(index)
+        assert sorted(samples) == [f"blink.{suffix}", f"smile.{suffix}"]
+        np.testing.assert_allclose(samples[f"smile.{suffix}"].aus, best, rtol=1e-6)
+        assert index.report.skipped == {"openface_failed": 2, "no_aus": 1}
+        assert index.report.notes == {"multi_face": 1}
+
+
+def test_feature_extraction_fdir_frames_are_the_folders_sorted_opencv_images(tmp_path):
+    # `FeatureExtraction -fdir imgs/people/seq -out_dir csvs` writes csvs/seq.csv
+    # (named after the folder), frame k = the k-th file OpenCV reads, sorted
+    # by name as bytes: "B.png" before "a.jpg"; GIF and text are not frames.
+    folder = tmp_path / "imgs/people/seq"
+    for i, name in enumerate(["a.jpg", "B.png", "c.tif", "d.jpg", "e.gif"]):
+        write_image(folder / name, seed=i)
+    (folder / "notes.txt").write_text("not a frame")
+    aus = [random_aus(i) for i in range(5)]
+    rows = [feature_extraction_row(frame, 0.9, 1, aus[frame - 1]) for frame in (1, 2, 3, 4, 5)]
+    write_csv(tmp_path / "csvs/seq.csv", feature_extraction_header(), rows)
+
+    for images, prefix in ((tmp_path / "imgs", "people/seq/"), (folder, "")):
+        index = read_openface(tmp_path / "csvs", images, test_fraction=0.0)
+        samples = by_name(index)
+        assert sorted(samples) == [f"{prefix}B.png", f"{prefix}a.jpg", f"{prefix}d.jpg"]
+        for frame, name in ((1, "B.png"), (2, "a.jpg"), (4, "d.jpg")):
+            np.testing.assert_allclose(samples[prefix + name].aus, aus[frame - 1], rtol=1e-6)
+        # Frame 3 is the TIFF (read by OpenFace, not by the pipeline); frame 5 does not exist.
+        assert index.report.skipped == {"unsupported_image": 1, "missing_image": 1, "no_aus": 1}
 
 
 def test_openface_single_table_with_file_column(tmp_path):

@@ -147,13 +147,62 @@ def test_evaluate_run_scores_a_saved_run(tmp_path):
     save_model_atomically(tiny_ganimation(), run_dir / "model.keras")
     write_json_atomically(run_dir / "run.json", {"data": {"path": str(data)}})
 
-    report, out = evaluate_run(run_dir, n_pairs=2)
+    report, out = evaluate_run(run_dir, n_pairs=2, oracle=brightness_oracle)
     assert out == run_dir / "evaluation" and report.n_identities == 1
-    saved = json.loads((out / "report.json").read_text())
+    saved = json.loads((out / "evaluation.json").read_text())
     assert saved["region_l1_ratio"] == pytest.approx(report.region_l1_ratio)
     assert cv2.imread(str(out / "grid.png")).shape[1] == 4 * SIZE * 3
     with pytest.raises(FileExistsError):
-        evaluate_run(run_dir, n_pairs=2)
+        evaluate_run(run_dir, n_pairs=2, oracle=brightness_oracle)
     with pytest.raises(FileNotFoundError, match="not a synthetic dataset"):
-        evaluate_run(run_dir, data=tmp_path / "run", out=tmp_path / "elsewhere")
+        evaluate_run(run_dir, data=tmp_path / "run", out=tmp_path / "elsewhere",
+                     oracle=brightness_oracle)  # fmt: skip
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_evaluate_run_scores_the_demo_on_the_identities_it_ships_with(tmp_path, monkeypatch):
+    from tfganimation.demo import demo_test_identities
+    from tfganimation.evaluation import evaluate_run
+
+    monkeypatch.chdir(tmp_path)
+    report, out = evaluate_run("demo", n_pairs=2)
+
+    assert out.resolve() == tmp_path.resolve() / "demo_evaluation"
+    assert report.image_size == 64 and report.n_pairs == 2
+    assert report.n_identities == len(demo_test_identities())
+    saved = json.loads((out / "evaluation.json").read_text())
+    documented = {"image_size", "n_pairs", "n_identities", "seed", "model", "copy", "per_au"}
+    headline = {"oracle_au_ratio", "region_l1_ratio", "outside_l1"}  # the issue's keys
+    assert documented | headline | {"l1_ratio", "oracle"} <= set(saved)
+    assert set(saved["model"]) >= {"l1", "psnr", "region_l1", "region_psnr", "outside_l1"}
+    assert all(np.isfinite(saved[key]) for key in headline)  # the shipped oracle was used
+    assert set(saved["oracle"]) == {"model", "copy", "truth"}
+    assert cv2.imread(str(out / "grid.png")) is not None
+
+
+def brightness_oracle(images):
+    """A stand-in AU reader: any deterministic function of the pixels will do for bookkeeping."""
+    return np.repeat(np.asarray(images).mean(axis=(1, 2, 3))[:, None], aus.N_AUS, axis=1)
+
+
+def test_oracle_scores_the_truth_the_copy_and_the_edit():
+    perfect = run(perfect_editor, oracle=brightness_oracle)
+    assert perfect.oracle.model == perfect.oracle.truth
+    copy = run(copy_editor, oracle=brightness_oracle)
+    assert copy.oracle.model == copy.oracle.copy and copy.oracle_au_ratio == 1.0
+    assert all(scores.oracle.ratio == 1.0 for scores in copy.per_au.values())
+    result = copy.to_dict()
+    assert result["oracle_au_ratio"] == 1.0
+    assert result["region_l1_ratio"] == 1.0 and result["outside_l1"] == 0.0
+    assert "Oracle AU MSE" in copy.format_table()
+
+
+def test_without_an_oracle_the_keys_are_still_there():
+    result = run(copy_editor).to_dict()
+    assert result["oracle_au_ratio"] is None and result["oracle"] is None
+    assert np.isnan(run(copy_editor).oracle_au_ratio)
+
+
+def test_an_oracle_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="oracle returned"):
+        run(copy_editor, oracle=lambda images: np.zeros((len(images), 3)))

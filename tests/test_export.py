@@ -282,3 +282,22 @@ def test_cli_missing_model_is_one_line_and_nonzero(tmp_path, capsys):
 
 def test_cli_choices_match_the_library():
     assert export_command.FORMATS == FORMATS and export_command.VARIANTS == VARIANTS
+
+
+def test_cli_exports_the_demo_checked_on_its_held_out_faces(tmp_path, capsys):
+    from tfganimation.demo.shipped import TRAINED_ON, demo_model_path
+
+    out = tmp_path / "demo"
+    status = cli.main(
+        f"export demo --out {out} --formats tflite --variants float32 --parity-images 1".split()
+    )
+
+    assert status == 0, capsys.readouterr().err
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["passed"] and metadata["source"] == str(demo_model_path())
+    assert metadata["training_data"]["name"] == TRAINED_ON
+    assert "test_identities.json" in metadata["representative_data"]
+    runner = Interpreter(model_path=str(out / "generator_float32.tflite")).get_signature_runner(
+        "animate"
+    )
+    assert runner.get_input_details()["image"]["shape"].tolist() == [1, 64, 64, 3]

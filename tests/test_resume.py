@@ -4,6 +4,7 @@ import collections
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -125,7 +126,10 @@ def test_full_disk_is_reported_before_training(tmp_path, monkeypatch, capsys):
     )
     status = cli.main(train_args(data, tmp_path / "run"))
     error = capsys.readouterr().err
-    assert status == 2 and "1 MiB free, but the run needs about 8 MiB" in error
+    assert status == 2 and re.search(
+        r"1 MiB free, but the run needs about 16 MiB: 6 copies of a 2\.\d MiB training state", error
+    )
+    assert len(error.strip().splitlines()) == 1
     assert "Traceback" not in error
     assert sorted(os.listdir(tmp_path / "run")) == []  # nothing trained, nothing written
 

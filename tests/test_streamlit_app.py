@@ -61,16 +61,27 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
     return at.file_uploader(key="upload").set_value((name, data, mime)).run()
 
 
-def test_without_a_model_the_page_says_how_to_make_one(tmp_path, monkeypatch):
+def test_without_a_model_the_page_edits_an_example_with_the_demo_and_says_so(
+    tmp_path, monkeypatch
+):
     monkeypatch.delenv(viewer.MODEL_ENV, raising=False)
     monkeypatch.chdir(tmp_path)  # No runs/quickstart/run here.
 
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
 
-    assert not at.exception
-    assert len(at.warning) == 1
-    assert "tfganimation quickstart" in at.warning[0].value
-    assert viewer.DEFAULT_MODEL in at.warning[0].value
+    assert_no_problem(at)
+    assert not at.warning
+    assert at.sidebar.selectbox(key="model_choice").value == "demo"
+    assert "demo" in at.sidebar.selectbox(key="model_choice").options
+    assert [info.value for info in at.info] == [viewer.model_notice("demo")]
+    assert "trained on synthetic faces" in at.info[0].value
+    summary = "Model `demo`: Keras (TensorFlow), 64 × 64 px faces, trained on `synthetic faces"
+    assert any(caption.value.startswith(summary) for caption in at.caption)
+    assert len(at.sidebar.slider) == 17
+    assert "Edited photo" in captions(at)
+    result = edited_photo(at)
+    assert result.shape == viewer.example_photo("Synthetic face 1").image.shape
+    assert at.session_state["edit"][1].faces[0].edited.shape == (64, 64, 3)
 
 
 def test_an_unreadable_model_is_an_error_in_the_page(app, tmp_path):

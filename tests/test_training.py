@@ -1,6 +1,9 @@
 """`tfganimation train`: a run directory from a dataset."""
 
+import collections
+import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +13,19 @@ import numpy as np
 import pytest
 
 from tfganimation.aus import AU_CODES
-from tfganimation.training import TrainConfig, default_critic_depth, prepare_run_dir
+from tfganimation.data import read_index
+from tfganimation.training import (
+    InsufficientStorageError,
+    StorageNeed,
+    TrainConfig,
+    check_storage,
+    default_critic_depth,
+    prepare_run_dir,
+    train,
+    validation_batches,
+)
+
+Usage = collections.namedtuple("Usage", "total used free")
 
 
 def write_manifest_dataset(folder, n_images=12, size=32, seed=0):
@@ -77,3 +92,54 @@ def test_config_validation_and_critic_depth():
     assert [default_critic_depth(size) for size in (128, 64, 32, 96, 36)] == [6, 6, 5, 5, 2]
     with pytest.raises(ValueError, match="decay_epochs"):
         TrainConfig(data="d", out="o", epochs=5, decay_epochs=6)
+
+
+@pytest.mark.slow
+def test_a_long_run_keeps_a_bounded_number_of_checkpoints(tmp_path):
+    # 120 one-step epochs: the run folder holds the last 3 epoch checkpoints
+    # and the best one, not 120 of them.
+    data = write_manifest_dataset(tmp_path / "data")
+    run_dir = tmp_path / "run"
+    config = TrainConfig(
+        data=str(data), out=str(run_dir), image_size=32, conv_dim=8, repeat_num=1, batch_size=3,
+        epochs=120, steps_per_epoch=1, best_checkpoint="val_d_loss",
+    )  # fmt: skip
+    train(config, verbose=0)
+
+    kept = sorted(path.name for path in (run_dir / "checkpoints").glob("*.weights.h5"))
+    assert kept == ["best.weights.h5", "epoch_118.weights.h5", "epoch_119.weights.h5", "epoch_120.weights.h5"]
+    folder_bytes = sum(path.stat().st_size for path in run_dir.rglob("*") if path.is_file())
+    assert folder_bytes <= 12 * (run_dir / "model.keras").stat().st_size
+    history = [row.split(",") for row in (run_dir / "history.csv").read_text().splitlines()]
+    column = history[0].index("val_d_loss")
+    values = [float(row[column]) for row in history[1:]]
+    best = json.loads((run_dir / "checkpoints" / "best.json").read_text())
+    assert best == {"epoch": int(np.argmin(values)) + 1, "metric": "val_d_loss", "value": min(values)}
+
+
+def test_validation_is_a_fixed_bounded_set(dataset):
+    index = read_index(dataset)
+    config = TrainConfig(data=str(dataset), out="unused", image_size=32, batch_size=2, validation_steps=1)
+    batches = validation_batches(index, config)
+    first, second = list(batches), list(batches)
+    assert len(first) == 1 and first[0]["image"].shape[0] == 2  # a bounded sample of the 3 test images
+    for key in ("image", "real_aus", "target_aus"):
+        np.testing.assert_array_equal(first[0][key], second[0][key])
+    assert validation_batches(index, dataclasses.replace(config, validation_steps=0)) is None
+    assert len(list(validation_batches(index, dataclasses.replace(config, validation_steps=None)))) == 2
+
+
+def test_the_disk_check_counts_the_kept_checkpoints(tmp_path, monkeypatch):
+    state = 100 * 2**20
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(total=2**40, used=0, free=500 * 2**20))
+    with pytest.raises(InsufficientStorageError) as refused:
+        check_storage(tmp_path, StorageNeed(state_bytes=state, state_copies=3 + 3 + 1))
+    assert str(refused.value).startswith(
+        f"{tmp_path} has 500 MiB free, but the run needs about 700 MiB: 7 copies of a 100.0 MiB "
+        "training state"
+    )
+    check_storage(tmp_path, StorageNeed(state_bytes=state, state_copies=3 + 2))  # keep 2: fits
+    # A resumed run's backup and checkpoints are already on disk: they count as room.
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "epoch_001.weights.h5").write_bytes(b"\0" * 200 * 2**20)
+    check_storage(tmp_path, StorageNeed(state_bytes=state, state_copies=3 + 3 + 1))

@@ -33,14 +33,35 @@ def png_claiming_size(width: int, height: int) -> bytes:
 # Models.
 
 
-def test_model_comes_from_the_command_line_then_the_environment_then_the_quickstart():
+def test_model_comes_from_the_command_line_the_environment_the_quickstart_then_the_demo(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
     environ = {viewer.MODEL_ENV: "from/env.tflite"}
 
     assert viewer.default_model(["--model", "from/args"], environ) == "from/args"
     assert viewer.default_model(["-x", "tests/x.py", "--model=a.keras"], environ) == "a.keras"
     assert viewer.default_model(["-k", "model"], environ) == "from/env.tflite"
+    assert viewer.default_model([], {}) == "demo"  # No quickstart model here.
+    (tmp_path / viewer.DEFAULT_MODEL).mkdir(parents=True)
     assert viewer.default_model([], {}) == viewer.DEFAULT_MODEL == "runs/quickstart/run"
     assert viewer.default_model(["--mod", "abbreviated"], {}) == viewer.DEFAULT_MODEL
+
+
+def test_the_model_list_always_offers_the_demo(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "model.keras").write_bytes(b"")
+
+    assert viewer.model_choices("demo", tmp_path) == ["demo", str(tmp_path / "run")]
+    assert viewer.model_choices("x.keras", tmp_path / "none") == ["x.keras", "demo"]
+
+
+def test_only_the_demo_comes_with_a_notice_about_its_training_data():
+    notice = viewer.model_notice("demo")
+
+    assert "trained on synthetic faces" in notice and "not real-face quality" in notice
+    assert viewer.model_notice("runs/quickstart/run") is None
+    assert viewer.missing_model_message("demo") is None  # Its files are in the package.
 
 
 def test_missing_model_messages(tmp_path, monkeypatch):

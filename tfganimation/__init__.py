@@ -1,10 +1,14 @@
 """tfganimation: GANimation (Pumarola et al., ECCV 2018) in TensorFlow/Keras 3.
 
-Importing the package imports the model classes, which registers them with
-Keras' serialisation: after `import tfganimation`, `keras.models.load_model`
-rebuilds saved generators, critics and whole GANimation models. Where
-TensorFlow cannot be imported, the parts that do not need it (the AU
-catalogue, photo loading, the LiteRT metadata reader) still work.
+Importing the package imports no TensorFlow (so `tfganimation --help`
+answers at once): the model classes load on first use (`tfga.GANimation`),
+which registers them with Keras' serialisation. `keras.models.load_model`
+rebuilds saved generators, critics and whole GANimation models once they are
+registered: at `import tfganimation` already where Keras was imported
+before it, else after first use or `import tfganimation.ganimation`;
+`tfga.load_model(path)` needs neither. Where TensorFlow cannot be imported,
+the parts that do not need it (the AU catalogue, photo loading, the LiteRT
+metadata reader) still work.
 
 Example:
 ```python
@@ -13,12 +17,17 @@ import tfganimation as tfga
 model = tfga.GANimation(tfga.Generator(image_size=128), tfga.Critic(image_size=128))
 model.compile()
 model.fit(dataset, epochs=30)
+
+demo = tfga.load_model("demo")  # The model shipped in the package, trained on synthetic faces.
+edited, color, attention = demo.generator((images, target_aus))
 ```
 """
 
-import importlib.util
+import importlib
 import os
+import sys
 
+from tfganimation.lazy_exports import lazy_getattr
 from tfganimation.version import __version__
 
 # TensorFlow's C++ INFO lines (one per XLA compilation, per dataset warning...)
@@ -26,22 +35,24 @@ from tfganimation.version import __version__
 # the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
-
-def _tensorflow_importable() -> bool:
-    try:
-        return importlib.util.find_spec("tensorflow") is not None
-    except ValueError:  # `sys.modules["tensorflow"] = None`: deliberately blocked.
-        return False
-
-
-if _tensorflow_importable():
-    from tfganimation.critic import Critic
-    from tfganimation.ganimation import GANimation
-    from tfganimation.generator import Generator
-    from tfganimation.layers import ResidualBlock
-    from tfganimation.schedules import LinearDecay, make_optimizers
-
 from tfganimation.animator import Animator  # noqa: E402  (needs no TensorFlow for .tflite models)
+
+# Everything that imports TensorFlow, only when first used.
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        "Critic": "tfganimation.critic",
+        "GANimation": "tfganimation.ganimation",
+        "Generator": "tfganimation.generator",
+        "ResidualBlock": "tfganimation.layers",
+        "LinearDecay": "tfganimation.schedules",
+        "make_optimizers": "tfganimation.schedules",
+        "load_model": "tfganimation.export.loading",
+    },
+)
+
+if sys.modules.get("keras") is not None:  # Keras (and TensorFlow) are loaded: registering is free.
+    importlib.import_module("tfganimation.ganimation")  # registers every model class
 
 __all__ = [
     "__version__",
@@ -51,5 +62,6 @@ __all__ = [
     "Generator",
     "LinearDecay",
     "ResidualBlock",
+    "load_model",
     "make_optimizers",
 ]

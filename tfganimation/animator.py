@@ -112,6 +112,8 @@ class Animator:
 
     - a training run directory or a `.keras` file → `"keras"`, which can
       also estimate a face's AUs with the critic;
+    - `"demo"`, the demo model shipped in the package → `"keras"`; it was
+      trained on synthetic faces only (see `tfganimation.demo`);
     - an export folder (holding `saved_model/`) or a SavedModel folder →
       `"saved_model"`, with `estimate_aus` when the export has it;
     - a `.tflite` file → `"litert"`, which needs no TensorFlow for the model.
@@ -120,8 +122,8 @@ class Animator:
     threads of an app (a LiteRT interpreter is not thread-safe).
 
     Args:
-        model: path, or an object implementing `tfganimation.backends.Backend`
-            (another runtime, or a test double).
+        model: path, `"demo"`, or an object implementing
+            `tfganimation.backends.Backend` (another runtime, or a test double).
         backend: str or `None`. `"keras"`, `"saved_model"` or `"litert"`;
             `None` picks from the path. An export folder can be read as
             `"saved_model"` (the default) or `"litert"` (its most exact

@@ -9,7 +9,7 @@ only by their runtime's arithmetic (see `tfganimation.export.parity`).
 
 | backend | reads | runs on |
 |---|---|---|
-| `"keras"` | a training run directory or a `.keras` file | TensorFlow, with the critic |
+| `"keras"` | a training run directory, a `.keras` file or `"demo"` | TensorFlow, with the critic |
 | `"saved_model"` | a SavedModel, or an export folder holding `saved_model/` | TensorFlow |
 | `"litert"` | a `.tflite` file, or an export folder's most exact one | LiteRT's interpreter |
 
@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tfganimation.demo.shipped import DEMO_NAME, TRAINED_ON, demo_model_path, is_demo
 from tfganimation.version import __version__
 
 BACKENDS: tuple[str, ...] = ("keras", "saved_model", "litert")
@@ -67,11 +68,15 @@ def detect_backend(model: str | os.PathLike) -> str:
 
     A `.tflite` file is `"litert"`; a folder with `saved_model.pb`, or one
     holding `saved_model/` (an export folder), is `"saved_model"`;
-    anything else, a `.keras` file or a run directory, is `"keras"`.
+    anything else, a `.keras` file or a run directory, is `"keras"`, as is
+    `"demo"`, the demo model shipped in the package (a `.keras` file).
 
     Raises:
-        FileNotFoundError: nothing is at `model`.
+        FileNotFoundError: nothing is at `model`, or a demo file is missing.
     """
+    if is_demo(model):
+        demo_model_path()  # The one-line error of a broken install.
+        return "keras"
     path = Path(model)
     if not path.exists():
         raise FileNotFoundError(
@@ -91,9 +96,10 @@ def load_backend(
     """Loads `model` in the named runtime, or the one its path implies.
 
     Args:
-        model: path. See `detect_backend`. An export folder serves all three
-            runtimes' files: its SavedModel for `"saved_model"` (the
-            default), its most exact `.tflite` for `"litert"`.
+        model: path, or `"demo"`. See `detect_backend`. An export folder
+            serves all three runtimes' files: its SavedModel for
+            `"saved_model"` (the default), its most exact `.tflite` for
+            `"litert"`.
         backend: str or `None`. One of `BACKENDS`; `None` picks by path.
         threads: int or `None`. LiteRT interpreter threads; `None` uses every
             core. TensorFlow always uses every core.
@@ -106,6 +112,13 @@ def load_backend(
         raise ValueError(f"Unknown backend {backend!r}. Expected one of {BACKENDS}.")
     detected = detect_backend(model)  # Also the clear error when nothing is there.
     backend = backend or detected
+    if is_demo(model):
+        if backend != "keras":
+            raise ValueError(
+                f"The {DEMO_NAME} model is a .keras file, run by the keras backend; for "
+                f"{backend}, export it first: tfganimation export {DEMO_NAME} --out DIR"
+            )
+        return _KerasBackend(model)
     path = Path(model)
     if backend == "keras":
         return _KerasBackend(path)
@@ -115,11 +128,11 @@ def load_backend(
 
 
 class _KerasBackend:
-    """The generator (and critic) of a run or `.keras` file, in TensorFlow."""
+    """The generator (and critic) of a run, a `.keras` file or the demo, in TensorFlow."""
 
     name = "keras"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | str):
         import tensorflow as tf
 
         from tfganimation.export.exporter import weights_digest
@@ -146,10 +159,13 @@ class _KerasBackend:
             if self.has_critic
             else None
         )
-        data = loaded.data_path
+        if is_demo(path):
+            data = TRAINED_ON
+        else:
+            data = Path(loaded.data_path).name if loaded.data_path else None
         self.metadata = {
             "model_file": str(loaded.path),
-            "training_data": Path(data).name if data else None,
+            "training_data": data,
             "model_version": weights_digest(loaded.generator),
             "tfganimation_version": __version__,
         }

@@ -17,6 +17,14 @@ Errors are on the 0..1 pixel scale (the editor's [-1, 1] halved):
 Each score is computed per pair (PSNR capped at `PSNR_CAP_DB`), then averaged
 over the pairs. A per-AU breakdown repeats the region L1 on pairs whose target
 differs from the source in that one AU only (by at least 2 intensity steps).
+
+With an `oracle` (an AU estimator that is not part of the GAN, see
+`tfganimation.oracle`) the report also holds the AU error the way later work
+on AU editing scores it: the oracle reads the edit, and its mean squared
+error against the target AUs (0..1 scale) is compared with the same on the
+copy-the-input baseline and on the renderer's ground truth, which is the
+oracle's own floor. Pixel errors reward a blurry average; the oracle's
+reading rewards the expression.
 """
 
 from __future__ import annotations
@@ -35,9 +43,15 @@ from tfganimation.media import prepare_output_dir, to_uint8
 from tfganimation.synthetic import Identity, load_identities, render_face, sample_aus
 from tfganimation.synthetic.renderer import check_image_size
 
+AUReader = Callable[[np.ndarray], np.ndarray]
+"""`images float32 [N,S,S,3] in [-1,1] -> AUs [N,17] on the 0..1 scale`, e.g. `oracle.predict`."""
+
 Editor = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray | None]]
 """`(images float32 [N,S,S,3] in [-1,1], target AUs float32 [N,17] on 0..1)
 -> (edited images [N,S,S,3] in [-1,1], attention [N,S,S,1] in 0..1 or None)`."""
+
+EVALUATION_FILE = "evaluation.json"
+"""What `evaluate_run` (and `tfganimation evaluate`) writes: `EvaluationReport.to_dict()`."""
 
 PSNR_CAP_DB = 60.0
 """PSNR reported for an exact match. 8-bit rounding alone leaves ~59 dB, so
@@ -66,6 +80,26 @@ class Scores:
 
 
 @dataclasses.dataclass(frozen=True)
+class OracleScores:
+    """The oracle's AU error (MSE against the target AUs, 0..1 scale).
+
+    Args:
+        model: float. On the editor's outputs.
+        copy: float. On the unedited inputs (the copy-the-input baseline).
+        truth: float. On the renderer's ground truth: the oracle's floor.
+    """
+
+    model: float
+    copy: float
+    truth: float
+
+    @property
+    def ratio(self) -> float:
+        """Editor / copy baseline: 1 edits nothing the oracle can read, the floor is truth / copy."""
+        return _ratio(self.model, self.copy)
+
+
+@dataclasses.dataclass(frozen=True)
 class AUScores:
     """Region L1 of the editor and of the copy baseline on single-AU edits.
 
@@ -73,11 +107,14 @@ class AUScores:
         n_pairs: int. Number of pairs that changed only this AU.
         model_l1: float. Editor's mean L1 over the changed pixels.
         copy_l1: float. The copy baseline's, on the same pairs.
+        oracle: OracleScores or None. The oracle's squared error in this
+            AU alone, on the same pairs.
     """
 
     n_pairs: int
     model_l1: float
     copy_l1: float
+    oracle: OracleScores | None = None
 
     @property
     def ratio(self) -> float:
@@ -96,6 +133,8 @@ class EvaluationReport:
         model: Scores. The editor's errors.
         copy: Scores. The "copy the input" baseline's errors on the same pairs.
         per_au: dict. AU code -> `AUScores` on single-AU edits.
+        oracle: OracleScores or None. The oracle's AU error on the pairs
+            behind `model`/`copy`, when an oracle was given.
     """
 
     image_size: int
@@ -105,6 +144,7 @@ class EvaluationReport:
     model: Scores
     copy: Scores
     per_au: dict[str, AUScores]
+    oracle: OracleScores | None = None
 
     @property
     def l1_ratio(self) -> float:
@@ -113,16 +153,29 @@ class EvaluationReport:
 
     @property
     def region_l1_ratio(self) -> float:
-        """AU-region L1, editor / copy baseline: the headline AU-control number."""
+        """AU-region L1, editor / copy baseline: the pixel AU-control number."""
         return _ratio(self.model.region_l1, self.copy.region_l1)
 
+    @property
+    def oracle_au_ratio(self) -> float:
+        """The oracle's AU error, editor / copy baseline (NaN without an oracle)."""
+        return self.oracle.ratio if self.oracle else float("nan")
+
     def to_dict(self) -> dict:
-        """A JSON-serialisable dict, ratios included."""
+        """A JSON-serialisable dict, ratios included.
+
+        Its top level always holds `region_l1_ratio`, `oracle_au_ratio`
+        (None without an oracle) and `outside_l1` (the editor's leakage).
+        """
         result = dataclasses.asdict(self)
         result["l1_ratio"] = self.l1_ratio
         result["region_l1_ratio"] = self.region_l1_ratio
+        result["oracle_au_ratio"] = self.oracle.ratio if self.oracle else None
+        result["outside_l1"] = self.model.outside_l1
         for code, scores in self.per_au.items():
             result["per_au"][code]["ratio"] = scores.ratio
+            if scores.oracle:
+                result["per_au"][code]["oracle"]["ratio"] = scores.oracle.ratio
         return result
 
     def format_table(self) -> str:
@@ -146,18 +199,30 @@ class EvaluationReport:
             else:
                 ratio = _format_ratio(_ratio(model, copy))
                 lines.append(f"{label:22}{model:>10.4f}{copy:>12.4f}{ratio:>12}")
+        if self.oracle:
+            oracle = self.oracle
+            lines.append(
+                f"{'Oracle AU MSE':22}{oracle.model:>10.4f}{oracle.copy:>12.4f}"
+                f"{_format_ratio(oracle.ratio):>12}   (ground truth: {oracle.truth:.4f})"
+            )
         if not self.per_au:
             return "\n".join(lines)
+        with_oracle = self.oracle is not None
         lines += [
             "",
-            "Single-AU edits (L1 over the changed pixels):",
-            f"{'AU':6}{'name':24}{'pairs':>6}{'model':>10}{'copy input':>12}{'model/copy':>12}",
+            "Single-AU edits (L1 over the changed pixels"
+            + ("; the oracle's squared error in that AU)" if with_oracle else ")") + ":",
+            f"{'AU':6}{'name':24}{'pairs':>6}{'model':>10}{'copy input':>12}{'model/copy':>12}"
+            + (f"{'oracle':>10}{'copy':>8}{'truth':>8}" if with_oracle else ""),
         ]
         for code, scores in self.per_au.items():
-            lines.append(
+            line = (
                 f"{code:6}{AU_NAMES[code]:24}{scores.n_pairs:>6}{scores.model_l1:>10.4f}"
                 f"{scores.copy_l1:>12.4f}{_format_ratio(scores.ratio):>12}"
             )
+            if scores.oracle:
+                line += f"{scores.oracle.model:>10.3f}{scores.oracle.copy:>8.3f}{scores.oracle.truth:>8.3f}"
+            lines.append(line)
         return "\n".join(lines)
 
 
@@ -172,6 +237,7 @@ def evaluate(
     seed: int = 0,
     grid_path: str | os.PathLike | None = None,
     grid_rows: int = 6,
+    oracle: AUReader | None = None,
 ) -> EvaluationReport:
     """Scores `editor`'s AU control against re-rendered ground truth.
 
@@ -190,6 +256,9 @@ def evaluate(
         grid_path: path or None. Where to save a picture grid of the first
             pairs (see `save_grid`). Defaults to `None`.
         grid_rows: int. Rows of that grid, at most `batch_size`. Defaults to `6`.
+        oracle: callable or None. An independent AU estimator (`AUReader`;
+            `tfganimation.oracle.load_oracle().predict` is the shipped one).
+            With it the report holds the oracle's AU error. Defaults to `None`.
 
     Returns:
         An `EvaluationReport`.
@@ -216,18 +285,21 @@ def evaluate(
     pairs += [
         _single_au_pair(rng, identities, au) for au in range(N_AUS) for _ in range(pairs_per_au)
     ]
-    model_batches, copy_batches = [], []
+    model_batches, copy_batches, oracle_batches = [], [], []
     for start in range(0, len(pairs), batch_size):
         sources, targets, target_aus = _render_pairs(pairs[start:start + batch_size], image_size)
         outputs, attention = _edit(editor, sources, target_aus)
         model_batches.append(_pair_errors(outputs, targets, sources))
         copy_batches.append(_pair_errors(sources, targets, sources))
+        if oracle is not None:
+            oracle_batches.append(_oracle_errors(oracle, outputs, sources, targets, target_aus))
         if start == 0 and grid_path is not None:
             rows = slice(0, min(grid_rows, n_pairs))
             save_grid(grid_path, sources[rows], targets[rows], outputs[rows],
                       None if attention is None else attention[rows])
     model, copy = _concatenate(model_batches), _concatenate(copy_batches)
 
+    oracle_errors = _concatenate(oracle_batches) if oracle_batches else None
     per_au = {}
     if pairs_per_au:
         for au, code in enumerate(AU_CODES):  # The single-AU pairs follow the realistic ones.
@@ -236,6 +308,7 @@ def evaluate(
                 n_pairs=pairs_per_au,
                 model_l1=_nanmean(model["region_l1"][rows]),
                 copy_l1=_nanmean(copy["region_l1"][rows]),
+                oracle=None if oracle_errors is None else _oracle_scores(oracle_errors, rows, au),
             )
     headline = slice(0, n_pairs)
     return EvaluationReport(
@@ -246,6 +319,7 @@ def evaluate(
         model=_summarise(model, headline),
         copy=_summarise(copy, headline),
         per_au=per_au,
+        oracle=None if oracle_errors is None else _oracle_scores(oracle_errors, headline),
     )
 
 
@@ -257,41 +331,81 @@ def evaluate_run(
     seed: int = 0,
     out: str | os.PathLike | None = None,
     overwrite: bool = False,
+    oracle: AUReader | None = None,
 ) -> tuple[EvaluationReport, pathlib.Path]:
-    """Evaluates a training run's generator; writes `report.json` and `grid.png`.
+    """Evaluates a training run's generator, or the demo's; writes `evaluation.json` and `grid.png`.
+
+    `evaluation.json` is `EvaluationReport.to_dict()`: `oracle_au_ratio`,
+    `region_l1_ratio` and `outside_l1` at its top level, the per-AU table
+    under `per_au`.
 
     Args:
-        run_dir: path. A finished `tfganimation train` run directory.
+        run_dir: path, or `"demo"`. A finished `tfganimation train` run
+            directory, or the demo model shipped in the package.
         data: path or None. The synthetic dataset whose test identities to
-            use; None for the one the run was trained on. Defaults to `None`.
+            use; None for the one the run was trained on, or for the demo,
+            the held-out identities it ships with (`test_identities.json`:
+            its training dataset is not shipped). Defaults to `None`.
         n_pairs: int. See `evaluate`. Defaults to `64`.
         seed: int. See `evaluate`. Defaults to `0`.
-        out: path or None. Output folder; None for `RUN_DIR/evaluation`.
+        out: path or None. Output folder; None for `RUN_DIR/evaluation`, or
+            `demo_evaluation` in the working directory for the demo.
         overwrite: bool. Replace the files of an earlier evaluation in `out`.
             Defaults to `False`.
+        oracle: AUReader or None. The AU oracle; None for the shipped one
+            (`shipped_oracle()`).
 
     Returns:
         The report and the output folder.
     """
     # Imported here: the metric itself needs neither TensorFlow nor a trained model.
-    from tfganimation.training import load_run
+    from tfganimation.demo.shipped import DEMO_NAME, demo_test_identities, is_demo
 
-    model, record = load_run(run_dir)
-    data = data if data is not None else record.get("data", {}).get("path")
-    if data is None:
-        raise ValueError(f"{run_dir}/run.json names no dataset; pass the synthetic dataset as data.")
-    identities = list(load_identities(data, split="test").values())  # Fails before writing.
+    if is_demo(run_dir):
+        from tfganimation.export.loading import load_model
+
+        generator = load_model(run_dir).generator
+        identities = demo_test_identities() if data is None else load_identities(data, "test")
+        default_out = pathlib.Path(f"{DEMO_NAME}_evaluation")
+    else:
+        from tfganimation.training import load_run
+
+        model, record = load_run(run_dir)
+        generator = model.generator
+        data = data if data is not None else record.get("data", {}).get("path")
+        if data is None:
+            raise ValueError(
+                f"{run_dir}/run.json names no dataset; pass the synthetic dataset as data."
+            )
+        identities = load_identities(data, split="test")  # Fails before writing.
+        default_out = pathlib.Path(run_dir) / "evaluation"
     out = prepare_output_dir(
-        pathlib.Path(run_dir) / "evaluation" if out is None else out,
+        default_out if out is None else out,
         overwrite,
         "pass --overwrite to replace the earlier evaluation",
     )
-    generator = model.generator
+    identities = list(identities.values())
     report = evaluate(generator_editor(generator), identities, generator.image_size,
-                      n_pairs=n_pairs, seed=seed, grid_path=out / "grid.png")
+                      n_pairs=n_pairs, seed=seed, grid_path=out / "grid.png",
+                      oracle=oracle or shipped_oracle())  # fmt: skip
     report_json = json.dumps(report.to_dict(), indent=2) + "\n"
-    (out / "report.json").write_text(report_json, encoding="utf-8")
+    (out / EVALUATION_FILE).write_text(report_json, encoding="utf-8")
     return report, out
+
+
+def shipped_oracle() -> AUReader:
+    """The package's trained AU oracle as an `AUReader` (`tfganimation.oracle`)."""
+    from tfganimation.oracle import load_oracle  # Imported here: it needs TensorFlow.
+
+    oracle = load_oracle()
+
+    def read(images: np.ndarray) -> np.ndarray:
+        return np.concatenate(
+            [np.asarray(oracle(images[start:start + 256], training=False))
+             for start in range(0, len(images), 256)]
+        )  # fmt: skip
+
+    return read
 
 
 def generator_editor(generator) -> Editor:
@@ -381,6 +495,21 @@ def _edit(editor: Editor, images: np.ndarray, target_aus: np.ndarray):
         )
     attention = None if attention is None else np.asarray(attention, np.float32)
     return np.clip(edited, -1.0, 1.0), attention
+
+
+def _oracle_errors(oracle: AUReader, outputs, sources, targets, target_aus) -> dict[str, np.ndarray]:
+    """Squared errors `[N, 17]` of the oracle's reading of each image set against the targets."""
+    readings = np.asarray(oracle(np.concatenate([outputs, sources, targets])), np.float32)
+    if readings.shape != (3 * len(outputs), N_AUS):
+        raise ValueError(f"The oracle returned AUs of shape {readings.shape}; expected [N, {N_AUS}].")
+    model, copy, truth = np.split(readings, 3)
+    return {name: (value - target_aus) ** 2 for name, value in
+            (("model", model), ("copy", copy), ("truth", truth))}  # fmt: skip
+
+
+def _oracle_scores(errors: dict[str, np.ndarray], rows: slice, au: int | None = None) -> OracleScores:
+    columns = slice(None) if au is None else au
+    return OracleScores(**{name: float(value[rows, columns].mean()) for name, value in errors.items()})
 
 
 def _concatenate(batches: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from tfganimation import losses
+from tfganimation.augment import augment, check_augmentations
 from tfganimation.critic import Critic
 from tfganimation.distribute import is_multi_worker, run_if
 from tfganimation.generator import Generator
@@ -17,7 +18,8 @@ LOSS_NAMES = (
     "d_loss", "d_real", "d_fake", "d_gp", "d_au",
     "g_loss", "g_fake", "g_au", "g_cycle", "g_attention", "g_attention_tv",
 )  # fmt: skip
-"""The metrics `fit` and `evaluate` report, one per loss term."""
+"""The metrics `fit` and `evaluate` report, one per loss term; `d_au_gp` and
+`g_color_tv` join them when their (non-reference) weights are set."""
 
 
 @keras.saving.register_keras_serializable(package="tfganimation")
@@ -56,8 +58,32 @@ class GANimation(keras.Model):
             edit and the reconstruction. Defaults to `0.1`.
         attention_tv_weight: float. Weight of the attention's total variation
             (summed over pixels and batch). Defaults to `1e-5`.
-        seed: int. Seeds the gradient-penalty interpolation weights; drawn at
-            random when `None` and then kept in the config.
+        seed: int. Seeds the gradient-penalty interpolation weights and the
+            augmentations; drawn at random when `None` and then kept in the
+            config.
+
+    Beyond the reference (all off by default; the demo model's recipe turns
+    them on, see `benchmarks/train_demo.py` for their measured effect):
+
+    Args:
+        augmentations: names from `tfganimation.augment.AUGMENTATIONS`. The
+            critic sees every image, real or fake, in both steps through
+            these differentiable transformations (DiffAugment). Defaults to
+            `()`.
+        color_tv_weight: float. Weight of the colour map's mean total
+            variation, on both passes. Defaults to `0.0`.
+        au_gradient_weight: float. Weight of `losses.au_gradient_penalty`,
+            taken at the gradient penalty's interpolates. Defaults to `0.0`.
+        au_gradient_every: int. Take that penalty on every this many critic
+            steps only, weighted by as much ("lazy regularisation", Karras et
+            al., StyleGAN2, 2020): a second-order pass costs about a third of
+            a critic step. Defaults to `1`.
+        critic_warmup_steps: int. Batches at the start of training on which
+            the critic learns only the AU regression of real images (no
+            generator, no adversarial terms), so the generator starts
+            against an AU head that already reads expressions: a plain
+            critic learns AUs slowly while it also learns realness.
+            Defaults to `0`.
 
     Example:
     ```python
@@ -80,10 +106,21 @@ class GANimation(keras.Model):
         attention_weight: float = 0.1,
         attention_tv_weight: float = 1e-5,
         seed: int | None = None,
+        augmentations: tuple[str, ...] | list[str] = (),
+        color_tv_weight: float = 0.0,
+        au_gradient_weight: float = 0.0,
+        au_gradient_every: int = 1,
+        critic_warmup_steps: int = 0,
         **kwargs,
     ):
         if n_critic < 1:
             raise ValueError(f"n_critic must be >= 1. Received: n_critic={n_critic}")
+        if au_gradient_every < 1:
+            raise ValueError(f"au_gradient_every must be >= 1. Received: {au_gradient_every}")
+        if critic_warmup_steps < 0:
+            raise ValueError(
+                f"critic_warmup_steps must be >= 0. Received: {critic_warmup_steps}"
+            )
         for attribute in ("image_size", "n_aus"):
             if getattr(generator, attribute) != getattr(critic, attribute):
                 raise ValueError(
@@ -100,6 +137,11 @@ class GANimation(keras.Model):
         self.attention_weight = attention_weight
         self.attention_tv_weight = attention_tv_weight
         self.seed = random.randrange(2**31) if seed is None else int(seed)
+        self.augmentations = check_augmentations(augmentations)
+        self.color_tv_weight = color_tv_weight
+        self.au_gradient_weight = au_gradient_weight
+        self.au_gradient_every = int(au_gradient_every)
+        self.critic_warmup_steps = int(critic_warmup_steps)
         self.critic_steps = self.add_weight(
             shape=(),
             dtype="int64",
@@ -109,7 +151,9 @@ class GANimation(keras.Model):
             aggregation="only_first_replica",
             name="critic_steps",
         )
-        self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
+        names = LOSS_NAMES + ("d_au_gp",) * bool(au_gradient_weight)
+        names += ("g_color_tv",) * bool(color_tv_weight)
+        self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.built = True
 
     @property
@@ -180,14 +224,26 @@ class GANimation(keras.Model):
     def train_step(self, batch):
         """One batch of the reference schedule.
 
-        1. The critic takes a step on every batch.
-        2. The generator takes a step after every `n_critic`-th critic step.
+        1. The critic takes a step on every batch (only on the AU regression
+           during its `critic_warmup_steps`).
+        2. The generator takes a step after every `n_critic`-th critic step
+           once the warm-up is over.
         """
         images, real_aus, target_aus = _unpack(batch)
-        self._critic_step(images, real_aus, target_aus)
+        if self.critic_warmup_steps:
+            run_if(self.critic_steps < self.critic_warmup_steps, self._critic_au_step, images, real_aus)
+            run_if(
+                self.critic_steps >= self.critic_warmup_steps,
+                self._critic_step, images, real_aus, target_aus,
+            )  # fmt: skip
+        else:
+            self._critic_step(images, real_aus, target_aus)
         self.critic_steps.assign_add(1)
         run_if(
-            tf.equal(self.critic_steps % self.n_critic, 0),
+            tf.logical_and(
+                tf.equal(self.critic_steps % self.n_critic, 0),
+                self.critic_steps > self.critic_warmup_steps,
+            ),
             self._generator_step,
             images,
             real_aus,
@@ -214,6 +270,24 @@ class GANimation(keras.Model):
         self.d_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
         self._record(terms, "d_loss", images)
 
+    def _critic_au_step(self, images, real_aus):
+        """A warm-up step: the critic's AU regression of real images alone."""
+        batch = _GlobalBatch(images)
+        with tf.GradientTape() as tape:
+            _, estimated_aus = self.critic(self._augment(images, stream=1), training=True)
+            loss = (
+                self.au_weight
+                * batch.mean(losses.au_regression_error(estimated_aus, real_aus))
+                / batch.size
+            )
+            scaled_loss = self.d_optimizer.scale_loss(loss)
+        variables = self.critic.trainable_variables
+        self.d_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
+        self.loss_trackers["d_au"].update_state(
+            loss * tf.distribute.get_strategy().num_replicas_in_sync,
+            sample_weight=tf.cast(tf.shape(images)[0], tf.float32),
+        )
+
     def _generator_step(self, images, real_aus, target_aus):
         with tf.GradientTape() as tape:
             terms, _ = self._generator_losses(images, real_aus, target_aus)
@@ -226,11 +300,13 @@ class GANimation(keras.Model):
     def _critic_losses(self, images, edited, real_aus):
         """The critic's loss terms; `edited` are the generator's fakes."""
         batch = _GlobalBatch(images)
+        images = self._augment(images, stream=1)
+        edited = self._augment(edited, stream=2)
         real_scores, estimated_aus = self.critic(images, training=True)
         fake_scores, _ = self.critic(edited, training=True)
         alpha = self._interpolation_weights(batch)
         penalty = losses.gradient_penalty(self.critic, images, edited, alpha)
-        return {
+        terms = {
             "d_real": -batch.mean(losses.realness(real_scores)),
             "d_fake": batch.mean(losses.realness(fake_scores)),
             "d_gp": self.gp_weight * batch.mean(penalty),
@@ -238,13 +314,28 @@ class GANimation(keras.Model):
             * batch.mean(losses.au_regression_error(estimated_aus, real_aus))
             / batch.size,
         }
+        if self.au_gradient_weight:
+            terms["d_au_gp"] = self._au_gradient_term(batch, alpha * images + (1.0 - alpha) * edited)
+        return terms
+
+    def _au_gradient_term(self, batch: "_GlobalBatch", points):
+        def penalty():
+            directions = self._random_normal(batch, [self.critic.n_aus], stream=3)
+            directions /= self.critic.n_aus**0.5
+            values = losses.au_gradient_penalty(self.critic, points, directions)
+            return self.au_gradient_weight * self.au_gradient_every * batch.mean(values)
+
+        if self.au_gradient_every == 1:
+            return penalty()
+        due = tf.equal(self.critic_steps % self.au_gradient_every, 0)
+        return tf.cond(due, penalty, lambda: tf.constant(0.0))
 
     def _generator_losses(self, images, real_aus, target_aus):
         """The generator's loss terms, and its edits of `images`."""
         batch = _GlobalBatch(images)
-        edited, _, attention = self.generator((images, target_aus), training=True)
-        fake_scores, estimated_aus = self.critic(edited, training=True)
-        reconstructed, _, reconstruction_attention = self.generator(
+        edited, color, attention = self.generator((images, target_aus), training=True)
+        fake_scores, estimated_aus = self.critic(self._augment(edited, stream=4), training=True)
+        reconstructed, reconstruction_color, reconstruction_attention = self.generator(
             (edited, real_aus), training=True
         )
         attentions = (attention, reconstruction_attention)
@@ -259,7 +350,25 @@ class GANimation(keras.Model):
             "g_attention_tv": self.attention_tv_weight
             * tf.add_n([batch.sum(losses.attention_total_variation(a)) for a in attentions]),
         }
+        if self.color_tv_weight:
+            terms["g_color_tv"] = self.color_tv_weight * tf.add_n(
+                [batch.mean(losses.color_total_variation(c)) for c in (color, reconstruction_color)]
+            )
         return terms, edited
+
+    def _augment(self, images, stream: int):
+        """`images` through the critic's augmentations, drawn from (seed, step, stream)."""
+        if not self.augmentations:
+            return images
+        return augment(images, self.augmentations, self._stream_seed(stream))
+
+    def _random_normal(self, batch: "_GlobalBatch", shape, stream: int):
+        """This replica's rows of a global-batch N(0, 1) draw keyed on (seed, step, stream)."""
+        draws = tf.random.stateless_normal(
+            [batch.local_size * batch.replicas, *shape], seed=self._stream_seed(stream)
+        )
+        start = batch.replica_id * batch.local_size
+        return draws[start : start + batch.local_size]
 
     def _interpolation_weights(self, batch: "_GlobalBatch"):
         """Per-image mixing weights for the gradient penalty.
@@ -275,6 +384,11 @@ class GANimation(keras.Model):
         )
         start = batch.replica_id * batch.local_size
         return weights[start : start + batch.local_size]
+
+    def _stream_seed(self, stream: int):
+        """A stateless seed for draw number `stream` of this step, apart from the penalty's."""
+        key = tf.constant(self.seed + stream * 2**31, tf.int64)
+        return tf.stack([key, self.critic_steps.value])
 
     def _logs(self):
         """Every term's running mean, in the shape `fit` can average over replicas."""
@@ -315,6 +429,11 @@ class GANimation(keras.Model):
                 "attention_weight": self.attention_weight,
                 "attention_tv_weight": self.attention_tv_weight,
                 "seed": self.seed,
+                "augmentations": list(self.augmentations),
+                "color_tv_weight": self.color_tv_weight,
+                "au_gradient_weight": self.au_gradient_weight,
+                "au_gradient_every": self.au_gradient_every,
+                "critic_warmup_steps": self.critic_warmup_steps,
             }
         )
         return config

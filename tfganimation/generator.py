@@ -14,6 +14,9 @@ from tfganimation.layers import (
     instance_norm,
 )
 
+UPSAMPLINGS = ("transpose", "resize")
+"""How the decoder doubles the resolution; `"transpose"` is the reference's."""
+
 
 def composite(image, color, attention):
     """Blends the input and the colour map through the attention map.
@@ -48,6 +51,12 @@ class Generator(keras.Model):
         conv_dim: int. Channels of the first convolution; doubled by each
             downsampling. Defaults to `64`.
         repeat_num: int. Number of residual blocks. Defaults to `6`.
+        upsampling: str. `"transpose"`: the reference's 4×4 stride-2
+            transposed convolutions; `"resize"`: nearest-neighbour doubling
+            then a 3×3 convolution, which cannot paint the checkerboard
+            pattern transposed convolutions leave in a briefly trained
+            colour map (Odena et al., Distill 2016). Defaults to
+            `"transpose"`.
 
     Call arguments:
         inputs: a tuple `(images, aus)`: float images `[N, H, W, 3]` in
@@ -71,9 +80,14 @@ class Generator(keras.Model):
         n_aus: int = N_AUS,
         conv_dim: int = 64,
         repeat_num: int = 6,
+        upsampling: str = "transpose",
         **kwargs,
     ):
         check_positive_ints(image_size=image_size, n_aus=n_aus, conv_dim=conv_dim)
+        if upsampling not in UPSAMPLINGS:
+            raise ValueError(
+                f"upsampling must be one of {UPSAMPLINGS}. Received: upsampling={upsampling!r}"
+            )
         if repeat_num < 0:
             raise ValueError(f"repeat_num must be >= 0. Received: repeat_num={repeat_num}")
         if image_size % 4:
@@ -86,6 +100,7 @@ class Generator(keras.Model):
         self.n_aus = n_aus
         self.conv_dim = conv_dim
         self.repeat_num = repeat_num
+        self.upsampling = upsampling
 
         self.encoder = keras.Sequential(name="encoder")
         self.encoder.add(conv(conv_dim, 7))
@@ -100,7 +115,11 @@ class Generator(keras.Model):
         )
         self.decoder = keras.Sequential(name="decoder")
         for multiplier in (2, 1):
-            self.decoder.add(conv_transpose(conv_dim * multiplier))
+            if upsampling == "resize":
+                self.decoder.add(layers.UpSampling2D(2, interpolation="nearest"))
+                self.decoder.add(conv(conv_dim * multiplier, 3))
+            else:
+                self.decoder.add(conv_transpose(conv_dim * multiplier))
             self.decoder.add(instance_norm())
             self.decoder.add(layers.ReLU())
         # Heads end in float32 so that mixed-precision training composites,
@@ -142,6 +161,7 @@ class Generator(keras.Model):
                 "n_aus": self.n_aus,
                 "conv_dim": self.conv_dim,
                 "repeat_num": self.repeat_num,
+                "upsampling": self.upsampling,
             }
         )
         return config

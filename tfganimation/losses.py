@@ -78,3 +78,42 @@ def gradient_penalty(critic, real_images, fake_images, alpha):
     # The tiny constant keeps the derivative of the norm finite at 0.
     norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=(1, 2, 3)) + 1e-12)
     return tf.square(norms - 1.0)
+
+
+def color_total_variation(color):
+    """Mean L1 total variation of each colour map, per pixel and channel.
+
+    Not in the reference. Speckle (the pattern a generator finds that moves
+    an AU regressor without changing the face) is all variation, while a
+    face's edit is mostly flat regions with a few edges, so a small weight on
+    this term makes speckle costly and leaves edits almost free. Averaged,
+    not summed, so its weight does not depend on the image size.
+    """
+    dx = ops.abs(color[:, :, 1:, :] - color[:, :, :-1, :])
+    dy = ops.abs(color[:, 1:, :, :] - color[:, :-1, :, :])
+    return ops.mean(dx, axis=(1, 2, 3)) + ops.mean(dy, axis=(1, 2, 3))
+
+
+def au_gradient_penalty(critic, images, directions):
+    """Squared norm of the AU head's input gradient along random AU directions.
+
+    Not in the reference. WGAN-GP bounds the gradient of the realness score
+    but nothing bounds the AU head's, so a small, high-frequency change of
+    the image can move its estimate a long way: the generator then learns
+    that change instead of an expression. `‖∇ₓ (v · AU(x))‖²` with `v` drawn
+    per image has the expectation `‖J‖²_F / n_aus` for `v ~ N(0, I/n_aus)`,
+    a cheap estimate of the head's Jacobian norm (input-gradient
+    regularisation, Ross & Doshi-Velez, AAAI 2018). Call it inside the
+    critic's tape, like `gradient_penalty`.
+
+    Args:
+        critic: the critic; `critic(x)[1]` is the AU estimate.
+        images: `[N, H, W, 3]` points to penalise the gradient at.
+        directions: `[N, n_aus]` random directions in AU space.
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        aus = critic(images, training=True)[1]
+        projected = tf.reduce_sum(aus * directions)
+    gradients = tape.gradient(projected, images)
+    return tf.reduce_sum(tf.square(gradients), axis=(1, 2, 3))

@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from tfganimation.atomic import replacing
+
 ANIMATION_FORMATS = (".gif", ".mp4")
 
 
@@ -67,18 +69,17 @@ def write_frames(
     path = check_writable(path, overwrite)
     frames = [np.ascontiguousarray(frame, dtype=np.uint8) for frame in frames]
     suffix = path.suffix.lower()
-    temporary = path.with_name(f".{path.stem}.partial{suffix}")
-    if suffix == ".gif":
-        images = [Image.fromarray(frame) for frame in frames]
-        duration = max(20, round(1000 / fps))
-        images[0].save(temporary, save_all=True, append_images=images[1:], duration=duration, loop=0)
-    elif suffix == ".mp4":
-        _write_mp4(frames, temporary, fps)
-    elif suffix in (".png", ".jpg", ".jpeg", ".webp"):
-        Image.fromarray(frames[-1]).save(temporary)
-    else:
+    if suffix not in (".gif", ".mp4", ".png", ".jpg", ".jpeg", ".webp"):
         raise ValueError(f"Unsupported output format {suffix!r}: use .gif, .mp4, .png or .jpg.")
-    os.replace(temporary, path)
+    with replacing(path) as temporary:
+        if suffix == ".gif":
+            images = [Image.fromarray(frame) for frame in frames]
+            duration = max(20, round(1000 / fps))
+            images[0].save(temporary, save_all=True, append_images=images[1:], duration=duration, loop=0)
+        elif suffix == ".mp4":
+            _write_mp4(frames, temporary, fps)
+        else:
+            Image.fromarray(frames[-1]).save(temporary)
     return path
 
 

@@ -82,26 +82,57 @@ def make_optimizers(
     decay_epochs: int = 10,
     beta_1: float = 0.5,
     beta_2: float = 0.999,
+    epsilon: float = 1e-8,
+    critic_warmup_steps: int = 0,
 ) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
     """The reference's two Adam optimizers, `(generator, critic)`.
 
     With `steps_per_epoch` (batches per epoch), both follow the reference
-    schedule: the critic's in batches, the generator's in its own steps,
-    `steps_per_epoch / n_critic` per epoch. Without it the rate is constant.
+    schedule and reach a rate of 0 exactly after the run's last batch: the
+    critic's counts batches; the generator's counts its own steps, which
+    follow the global batch count (every `n_critic`-th batch once
+    `critic_warmup_steps` are done, across epoch boundaries), so its decay
+    starts at the batch where the critic's does and ends with the run even
+    when `steps_per_epoch` is not a multiple of `n_critic`. Without
+    `steps_per_epoch` the rate is constant.
+
+    `epsilon` is the reference's (PyTorch's default, 1e-8; Keras' is 1e-7).
+    Keras adds it to the square root of the uncorrected second moment,
+    PyTorch to that of the bias-corrected one; the two agree once
+    `beta_2 ** step` is negligible (after a few thousand steps), and before
+    that Keras' is the larger, by at most `1 / sqrt(1 - beta_2)` (32x).
     """
     if steps_per_epoch is None:
         critic_rate = generator_rate = learning_rate
     else:
-        critic_rate = LinearDecay.from_epochs(
-            steps_per_epoch, constant_epochs, decay_epochs, learning_rate
+        batches = (constant_epochs + decay_epochs) * steps_per_epoch
+        constant_batches = constant_epochs * steps_per_epoch
+        critic_rate = LinearDecay(
+            learning_rate, constant_steps=constant_batches, decay_steps=max(1, batches - constant_batches)
         )
-        generator_rate = LinearDecay.from_epochs(
-            max(1, steps_per_epoch // n_critic), constant_epochs, decay_epochs, learning_rate
+        generator_constant = generator_steps(constant_batches, n_critic, critic_warmup_steps)
+        generator_total = generator_steps(batches, n_critic, critic_warmup_steps)
+        generator_rate = LinearDecay(
+            learning_rate,
+            constant_steps=generator_constant,
+            decay_steps=max(1, generator_total - generator_constant),
         )
     generator_optimizer = keras.optimizers.Adam(
-        generator_rate, beta_1=beta_1, beta_2=beta_2, name="generator_adam"
+        generator_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, name="generator_adam"
     )
     critic_optimizer = keras.optimizers.Adam(
-        critic_rate, beta_1=beta_1, beta_2=beta_2, name="critic_adam"
+        critic_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, name="critic_adam"
     )
     return generator_optimizer, critic_optimizer
+
+
+def generator_steps(critic_steps: int, n_critic: int, warmup: int = 0) -> int:
+    """Generator steps taken after `critic_steps` batches of the GANimation schedule.
+
+    The generator steps after every `n_critic`-th batch (counted over the
+    whole run, not per epoch) once the first `warmup` batches (critic only)
+    are over.
+    """
+    if critic_steps <= warmup:
+        return 0
+    return critic_steps // n_critic - warmup // n_critic

@@ -6,7 +6,9 @@ inspected, evaluated, exported or resumed later:
     RUN_DIR/run.json                  configuration, data report, status
     RUN_DIR/model.keras               the final GANimation (generator + critic)
     RUN_DIR/backup/                   the latest training state (until the run ends)
-    RUN_DIR/checkpoints/*.weights.h5  the training state at the end of every epoch
+    RUN_DIR/checkpoints/              the training state at the last `keep_checkpoints`
+                                      epoch ends (`epoch_NNN.weights.h5`), and at the
+                                      best one (`best.weights.h5`, `best.json`)
     RUN_DIR/history.csv               the loss terms of every epoch
     RUN_DIR/samples/step_*.png        edits of fixed faces every `sample_every` steps
     RUN_DIR/logs/                     TensorBoard: epoch scalars (train/, validation/);
@@ -36,12 +38,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfganimation.atomic import replacing, write_json_atomically, write_text_atomically
 from tfganimation.callbacks import (
     AtomicBackupAndRestore,
+    EpochCheckpoints,
+    GeneratorSnapshots,
     NonFiniteLossError,
     StopOnNonFiniteLoss,
     TrainingSamples,
 )
+from tfganimation.callbacks.epoch_checkpoints import check_monitor
 from tfganimation.critic import Critic
 from tfganimation.data import DatasetIndex, load_dataset, read_index
 from tfganimation.distribute import STRATEGIES, make_strategy
@@ -49,7 +55,7 @@ from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
 from tfganimation.media import prepare_output_dir
 from tfganimation.precision import PRECISIONS, dtype_policy, supports_bfloat16
-from tfganimation.schedules import make_optimizers
+from tfganimation.schedules import generator_steps, make_optimizers
 from tfganimation.version import __version__
 
 logger = logging.getLogger(__name__)
@@ -58,10 +64,15 @@ RUN_FILE = "run.json"
 MODEL_FILE = "model.keras"
 BACKUP_DIR = "backup"
 HISTORY_FILE = "history.csv"
+CHECKPOINT_DIR = "checkpoints"
+SNAPSHOT_DIR = "snapshots"
 SAMPLE_ROWS = 4
 """Faces in the pictures of training."""
 
-RUNTIME_OPTIONS = ("strategy", "precision", "jit_compile", "backup_every", "sample_every")
+RUNTIME_OPTIONS = (
+    "strategy", "precision", "jit_compile", "backup_every", "sample_every", "validation_steps",
+    "snapshot_every", "keep_checkpoints", "best_checkpoint",
+)  # fmt: skip
 """`TrainConfig` fields that say how a run computes, not what: a resumed run may change them."""
 
 
@@ -109,6 +120,28 @@ class TrainConfig:
             epoch ends only. Defaults to 500.
         sample_every: int. Global steps between pictures of training.
             Defaults to 500.
+        validation_steps: int or None. Batches of the test split evaluated
+            at each epoch end: the same images with the same target AUs
+            every time (drawn once from `seed`), so the `val_*` curves show
+            the model changing, not the draws; 0 skips validation, `None`
+            evaluates the whole split. Defaults to 10 (~5 training steps'
+            worth of compute).
+        snapshot_every: int or None. Generator steps between copies of the
+            generator's weights in `RUN_DIR/snapshots/` (for learning
+            curves); `None` keeps none. Defaults to `None`.
+        keep_checkpoints: int. Epoch-end training states kept in
+            `RUN_DIR/checkpoints/`, the latest ones; 0 keeps none. Each is
+            as large as the backup (640 MiB at the paper's size). Defaults
+            to 3.
+        best_checkpoint: str or None. A logged loss (`"val_g_au"`, ...)
+            whose lowest epoch-end value is kept as
+            `checkpoints/best.weights.h5` too; `None` keeps no best.
+            Defaults to `None`.
+
+    Not in the reference, off by default (see `GANimation` and `Generator`):
+    `upsampling` ("transpose" or "resize"), `augmentations`,
+    `color_tv_weight`, `au_gradient_weight`, `au_gradient_every` and
+    `critic_warmup_steps`.
     """
 
     data: str
@@ -129,6 +162,16 @@ class TrainConfig:
     precision: str = "float32"
     backup_every: int | None = 500
     sample_every: int = 500
+    validation_steps: int | None = 10
+    snapshot_every: int | None = None
+    upsampling: str = "transpose"
+    augmentations: tuple[str, ...] = ()
+    color_tv_weight: float = 0.0
+    au_gradient_weight: float = 0.0
+    au_gradient_every: int = 1
+    critic_warmup_steps: int = 0
+    keep_checkpoints: int = 3
+    best_checkpoint: str | None = None
 
     def __post_init__(self):
         if not 0 <= self.decay_epochs <= self.epochs:
@@ -144,10 +187,15 @@ class TrainConfig:
             raise ValueError(
                 f"precision must be one of {PRECISIONS}. Received: precision={self.precision!r}"
             )
-        for name in ("backup_every", "sample_every"):
+        self.augmentations = tuple(self.augmentations)
+        for name in ("backup_every", "sample_every", "snapshot_every"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be >= 1. Received: {name}={value}")
+        for name in ("validation_steps", "keep_checkpoints"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0. Received: {name}={value}")
         if self.critic_repeat_num is None:
             self.critic_repeat_num = default_critic_depth(self.image_size)
 
@@ -168,12 +216,25 @@ def build_model(config: TrainConfig) -> GANimation:
     keras.utils.set_random_seed(config.seed)
     with dtype_policy(config.precision):
         generator = Generator(
-            config.image_size, conv_dim=config.conv_dim, repeat_num=config.repeat_num
+            config.image_size,
+            conv_dim=config.conv_dim,
+            repeat_num=config.repeat_num,
+            upsampling=config.upsampling,
         )
         critic = Critic(
             config.image_size, conv_dim=config.conv_dim, repeat_num=config.critic_repeat_num
         )
-    return GANimation(generator, critic, n_critic=config.n_critic, seed=config.seed)
+    return GANimation(
+        generator,
+        critic,
+        n_critic=config.n_critic,
+        seed=config.seed,
+        augmentations=config.augmentations,
+        color_tv_weight=config.color_tv_weight,
+        au_gradient_weight=config.au_gradient_weight,
+        au_gradient_every=config.au_gradient_every,
+        critic_warmup_steps=config.critic_warmup_steps,
+    )
 
 
 def compiled_model(config: TrainConfig, steps_per_epoch: int) -> GANimation:
@@ -185,6 +246,7 @@ def compiled_model(config: TrainConfig, steps_per_epoch: int) -> GANimation:
         learning_rate=config.learning_rate,
         constant_epochs=config.epochs - config.decay_epochs,
         decay_epochs=config.decay_epochs,
+        critic_warmup_steps=config.critic_warmup_steps,
     )
     model.compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, jit_compile=config.jit_compile)
     return model
@@ -233,7 +295,7 @@ def train(
         NonFiniteLossError: a loss became NaN or infinite; the last good
             backup is kept, and `run.json` says "diverged".
         InsufficientStorageError, PermissionError: the run directory cannot
-            hold the run's checkpoints (checked before training).
+            hold the files the run keeps (checked before training).
     """
     strategy = make_strategy(config.strategy)
     _check_fits_strategy(config, strategy.num_replicas_in_sync)
@@ -248,11 +310,18 @@ def train(
     with strategy.scope():
         model = compiled_model(config, steps_per_epoch)
     if chief:
-        check_storage(run_dir, training_state_bytes(model), config.epochs)
-    backup = AtomicBackupAndRestore(
-        run_dir / BACKUP_DIR,
-        save_freq=config.backup_every or "epoch",
-        epoch_dir=run_dir / "checkpoints",
+        check_storage(run_dir, storage_needed(model, config, steps_per_epoch))
+    backup = AtomicBackupAndRestore(run_dir / BACKUP_DIR, save_freq=config.backup_every or "epoch")
+    validation_data = validation_batches(index, config)
+    if config.best_checkpoint:
+        check_monitor(config.best_checkpoint, model)
+        if config.best_checkpoint.startswith("val_") and validation_data is None:
+            raise ValueError(
+                f"The best checkpoint by {config.best_checkpoint} needs validation, but this run "
+                "has none (no test split, or validation_steps=0)."
+            )
+    checkpoints = EpochCheckpoints(
+        backup, run_dir / CHECKPOINT_DIR, config.keep_checkpoints, config.best_checkpoint
     )
     first_step = backup.restore(model) if resume else 0
     if chief:
@@ -261,9 +330,14 @@ def train(
             record.setdefault("resumed_at_steps", []).append(first_step)
         write_json_atomically(run_dir / RUN_FILE, record)
 
-    all_callbacks = [StopOnNonFiniteLoss(), backup]
+    # The divergence check first: a NaN stops the run before a backup or a checkpoint saves it.
+    all_callbacks = [StopOnNonFiniteLoss(), backup, checkpoints]
     if chief:
         all_callbacks += default_callbacks(run_dir, config, index)
+        if config.snapshot_every:
+            all_callbacks.append(
+                GeneratorSnapshots(run_dir / SNAPSHOT_DIR, config.snapshot_every, config.n_critic)
+            )
     all_callbacks += callbacks or []
     started = time.monotonic()
     try:
@@ -273,7 +347,8 @@ def train(
             functools.partial(epoch_batches, index, config, steps_per_epoch),
             config.epochs,
             steps_per_epoch,
-            validation_data=_validation_data(index, config),
+            validation_data=validation_data,
+            validation_steps=validation_steps(index, config),
             verbose=verbose,
             callbacks=all_callbacks,
         )
@@ -358,6 +433,34 @@ def epoch_batches(
     return dataset.repeat().take(steps_per_epoch).with_options(_sharding_options())
 
 
+def validation_batches(index: DatasetIndex, config: TrainConfig) -> tf.data.Dataset | None:
+    """The run's validation set: the same images and target AUs at every epoch end.
+
+    `validation_steps(index, config)` batches of a random sample of the test
+    split (not its first files, which may all be one identity), with targets
+    drawn once from the run's seed, so the same in a resumed run; `None`
+    where there is no validation.
+    """
+    steps = validation_steps(index, config)
+    if not steps:
+        return None
+    dataset = load_dataset(
+        index, "test", config.image_size, config.batch_size, seed=config.seed,
+        redraw_each_pass=False,
+    )  # fmt: skip
+    return dataset.take(steps).with_options(_sharding_options())
+
+
+def validation_steps(index: DatasetIndex, config: TrainConfig) -> int:
+    """Batches validated at each epoch end: `config.validation_steps`, or all the test split has.
+
+    `fit` is given the count, so that it stops there rather than by running
+    out of data (which Keras reports as a warning).
+    """
+    available = math.ceil(index.counts()["test"] / config.batch_size)
+    return available if config.validation_steps is None else min(config.validation_steps, available)
+
+
 def default_callbacks(
     run_dir: Path, config: TrainConfig, index: DatasetIndex
 ) -> list[keras.callbacks.Callback]:
@@ -384,17 +487,70 @@ def training_state_bytes(model: GANimation) -> int:
 
     For Adam that is parameters × 4 bytes × (1 + 2 slots), plus a few scalars.
     """
-    variables = [*model.weights, *model.g_optimizer.variables, *model.d_optimizer.variables]
+    return _variable_bytes(
+        [*model.weights, *model.g_optimizer.variables, *model.d_optimizer.variables]
+    )
+
+
+def _variable_bytes(variables) -> int:
     return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
 
 
-def check_storage(run_dir: Path, state_bytes: int, epochs: int) -> None:
-    """Fails before training where the run could not save its checkpoints.
+@dataclasses.dataclass(frozen=True)
+class StorageNeed:
+    """What a run keeps on disk, in bytes.
+
+    Args:
+        state_bytes: int. One copy of the training state (`training_state_bytes`).
+        state_copies: int. Copies held at once at most: the backup, its next
+            version while it is written, `model.keras`, the kept epoch
+            checkpoints and the best one.
+        snapshot_bytes: int. All the generator snapshots together.
+    """
+
+    state_bytes: int
+    state_copies: int
+    snapshot_bytes: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.state_copies * self.state_bytes + self.snapshot_bytes
+
+    def describe(self) -> str:
+        text = (
+            f"{self.state_copies} copies of a {self.state_bytes / 2**20:,.1f} MiB training state "
+            "(the backup and its next version, model.keras, the kept checkpoints)"
+        )
+        if self.snapshot_bytes:
+            text += f" + {self.snapshot_bytes / 2**20:,.1f} MiB of generator snapshots"
+        return text
+
+
+def storage_needed(model: GANimation, config: TrainConfig, steps_per_epoch: int) -> StorageNeed:
+    """The most disk space the run directory of `config` will hold at once."""
+    generator_bytes = _variable_bytes(model.generator.weights)
+    total_generator_steps = generator_steps(
+        config.epochs * steps_per_epoch, config.n_critic, config.critic_warmup_steps
+    )
+    return StorageNeed(
+        state_bytes=training_state_bytes(model),
+        state_copies=3 + config.keep_checkpoints + bool(config.best_checkpoint),
+        snapshot_bytes=(
+            generator_bytes * (total_generator_steps // config.snapshot_every)
+            if config.snapshot_every
+            else 0
+        ),
+    )
+
+
+def check_storage(run_dir: Path, need: StorageNeed) -> None:
+    """Fails before training where the run could not keep what it writes.
 
     Writes and removes a probe file (catching read-only and full file
     systems, and permissions that `os.access` misreports), then checks the
-    free space against three copies of the training state: the backup, its
-    next version while it is written, and `model.keras`.
+    free space, plus what a resumed run's backup, checkpoints and snapshots
+    already hold, against `need.total`: what the run holds at its fullest
+    (logs and pictures aside, a few MB).
 
     Raises:
         PermissionError: `run_dir` cannot be written.
@@ -413,34 +569,24 @@ def check_storage(run_dir: Path, state_bytes: int, epochs: int) -> None:
     finally:
         probe.unlink(missing_ok=True)
     free = shutil.disk_usage(run_dir).free
-    needed = 3 * state_bytes
-    if free < needed:
+    held = sum(_bytes_under(run_dir / name) for name in (BACKUP_DIR, CHECKPOINT_DIR, SNAPSHOT_DIR))
+    if free + held < need.total:
         raise InsufficientStorageError(
-            f"{run_dir} has {free / 2**20:,.0f} MiB free, but the run needs about "
-            f"{needed / 2**20:,.0f} MiB (3 copies of a {state_bytes / 2**20:,.0f} MiB training "
-            "state: weights + Adam's 2 slots per parameter). Free some space or choose another --out."
+            f"{run_dir} has {free / 2**20:,.0f} MiB free"
+            + (f" (+ {held / 2**20:,.0f} MiB in its backup and checkpoints)" if held else "")
+            + f", but the run needs about {need.total / 2**20:,.0f} MiB: {need.describe()}. "
+            "Free some space, keep fewer checkpoints (--keep-checkpoints), or choose another --out."
         )
-    if free < (3 + epochs) * state_bytes:
-        logger.warning(
-            "%s has %.0f MiB free: not enough for all %d per-epoch checkpoints of %.0f MiB.",
-            run_dir, free / 2**20, epochs, state_bytes / 2**20,
-        )  # fmt: skip
+
+
+def _bytes_under(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
-    """Saves to a temporary file first: a crash never leaves half a model."""
-    temporary = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
-    try:
+    """`model.save(path)` to a temporary file first: a crash never leaves half a model."""
+    with replacing(path) as temporary:
         model.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def write_json_atomically(path: Path, data: dict) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    os.replace(temporary, path)
 
 
 def load_run(run_dir: str | os.PathLike) -> tuple[GANimation, dict]:
@@ -464,14 +610,6 @@ def _steps_per_epoch(index: DatasetIndex, config: TrainConfig) -> int:
             f"batch of {config.batch_size}. Lower --batch-size."
         )
     return min(batches_per_pass, config.steps_per_epoch or batches_per_pass)
-
-
-def _validation_data(index: DatasetIndex, config: TrainConfig) -> tf.data.Dataset | None:
-    if not index.counts()["test"]:
-        return None
-    return load_dataset(
-        index, "test", config.image_size, config.batch_size, shuffle=False, seed=config.seed
-    ).with_options(_sharding_options())
 
 
 def _check_fits_strategy(config: TrainConfig, replicas: int) -> None:
@@ -513,7 +651,8 @@ def _open_run(
     if chief:
         prepare_run_dir(run_dir, overwrite)
         (run_dir / HISTORY_FILE).unlink(missing_ok=True)
-        shutil.rmtree(run_dir / BACKUP_DIR, ignore_errors=True)
+        for name in (BACKUP_DIR, CHECKPOINT_DIR, SNAPSHOT_DIR):  # an overwritten run's states
+            shutil.rmtree(run_dir / name, ignore_errors=True)
     return {
         "config": dataclasses.asdict(config),
         "data": {
@@ -535,7 +674,8 @@ def _check_same_run(record: dict, config: TrainConfig) -> None:
     """Refuses to resume a run with a configuration that would change its result."""
     ignored = {"out", "data", *RUNTIME_OPTIONS}
     recorded = record.get("config", {})
-    current = dataclasses.asdict(config)
+    # Through JSON, as `run.json` holds it: a tuple reads back as a list.
+    current = json.loads(json.dumps(dataclasses.asdict(config)))
     changed = [
         f"{name}: {recorded.get(name)!r} -> {value!r}"
         for name, value in current.items()
@@ -558,7 +698,7 @@ def _trim_history(path: Path, epochs_done: int) -> None:
         return
     header, *rows = lines
     kept = [row for row in rows if int(row.split(",", 1)[0]) < epochs_done]
-    path.write_text(header + "".join(kept))
+    write_text_atomically(path, header + "".join(kept))
 
 
 def _sharding_options() -> tf.data.Options:

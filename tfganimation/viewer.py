@@ -40,10 +40,18 @@ import numpy as np
 from PIL import Image
 
 from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY, REGIONS, ActionUnit
+from tfganimation.demo.shipped import (
+    DEMO_NAME,
+    demo_metadata,
+    demo_model_path,
+    demo_notice,
+    is_demo,
+)
 from tfganimation.faces import Face, PhotoError, crop_face, load_photo, select_faces
 
 DEFAULT_MODEL = "runs/quickstart/run"
-"""Where `tfganimation quickstart` leaves its model, relative to the working directory."""
+"""Where `tfganimation quickstart` leaves its model, relative to the working directory;
+opened first when it is there, else the demo model shipped in the package."""
 
 MODEL_ENV = "TFGANIMATION_MODEL"
 """Environment variable naming the model to open when `--model` is not given."""
@@ -85,13 +93,40 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def default_model(argv: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> str:
-    """The model to open first: `--model`, else `$TFGANIMATION_MODEL`, else the quickstart's."""
+    """The model to open first: `--model`, else `$TFGANIMATION_MODEL`, else the quickstart's
+    when there is one in the working directory, else `"demo"`, the model shipped in the
+    package, so that the page always opens on a model that edits faces.
+    """
     environ = os.environ if environ is None else environ
-    return parse_args(argv).model or environ.get(MODEL_ENV) or DEFAULT_MODEL
+    chosen = parse_args(argv).model or environ.get(MODEL_ENV)
+    if chosen:
+        return chosen
+    return DEFAULT_MODEL if Path(DEFAULT_MODEL).exists() else DEMO_NAME
+
+
+def model_choices(default: str, root: str | os.PathLike = "runs") -> list[str]:
+    """The sidebar's model list: `default`, the models `find_models` finds, and `"demo"`."""
+    return list(dict.fromkeys([default, *find_models(root), DEMO_NAME]))
+
+
+def model_notice(model: str | os.PathLike) -> str | None:
+    """What the page must say about a model before showing its edits, or `None`.
+
+    For the demo: that it has only seen synthetic faces, so on a real photo
+    it shows the mechanics of an edit, not real-face quality.
+    """
+    return demo_notice() if is_demo(model) else None
 
 
 def missing_model_message(path: str | os.PathLike) -> str | None:
     """What to tell the user when nothing is at `path` (Markdown), or `None` if something is."""
+    if is_demo(path):
+        try:
+            demo_model_path()
+            demo_metadata()
+        except FileNotFoundError as error:
+            return str(error)
+        return None
     if Path(path).exists():
         return None
     where = f"`{path}`" + ("" if Path(path).is_absolute() else f" (in `{Path.cwd()}`)")

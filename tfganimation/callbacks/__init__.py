@@ -1,5 +1,5 @@
-"""Keras callbacks for GANimation runs: fault-tolerant backups, divergence
-checks and pictures of training.
+"""Keras callbacks for GANimation runs: fault-tolerant backups, bounded epoch
+checkpoints, divergence checks and pictures of training.
 
 Example:
 ```python
@@ -12,15 +12,20 @@ model.fit(dataset, callbacks=[StopOnNonFiniteLoss(), backup])
 """
 
 from tfganimation.callbacks.backup_and_restore import AtomicBackupAndRestore
+from tfganimation.callbacks.epoch_checkpoints import EpochCheckpoints
+from tfganimation.callbacks.generator_snapshots import GeneratorSnapshots, generator_steps
 from tfganimation.callbacks.global_step import GlobalStepCallback, read_global_step
 from tfganimation.callbacks.stop_on_non_finite_loss import NonFiniteLossError, StopOnNonFiniteLoss
 from tfganimation.callbacks.training_samples import TrainingSamples
 
 __all__ = [
     "AtomicBackupAndRestore",
+    "EpochCheckpoints",
+    "GeneratorSnapshots",
     "GlobalStepCallback",
     "NonFiniteLossError",
     "StopOnNonFiniteLoss",
     "TrainingSamples",
+    "generator_steps",
     "read_global_step",
 ]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 from pathlib import Path
-from typing import Iterator
 
 import keras
 import numpy as np
 
+from tfganimation.atomic import replacing, write_json_atomically
 from tfganimation.callbacks.global_step import GlobalStepCallback, read_global_step
 from tfganimation.callbacks.stop_on_non_finite_loss import NonFiniteLossError
 
@@ -40,7 +38,8 @@ class AtomicBackupAndRestore(GlobalStepCallback, keras.callbacks.BackupAndRestor
     * **Never a diverged state.** Non-finite weights raise
       `NonFiniteLossError` instead of replacing the last good backup.
     * **Kept.** The backup outlives `fit` (which may be called in parts);
-      the caller removes it once the run is complete.
+      the caller removes it once the run is complete. `EpochCheckpoints`
+      keeps copies of the epoch-end backups.
 
     Under `MultiWorkerMirroredStrategy` only the chief writes; all workers
     restore from its backup, so `backup_dir` must be on storage they share.
@@ -50,8 +49,6 @@ class AtomicBackupAndRestore(GlobalStepCallback, keras.callbacks.BackupAndRestor
             other run or callback.
         save_freq: `"epoch"` or int. Back up every `save_freq` global steps
             (and at epoch ends), or at epoch ends only. Defaults to `"epoch"`.
-        epoch_dir: str or path-like. If given, the end-of-epoch backups are
-            also kept there as `epoch_001.weights.h5`, `epoch_002...`.
 
     Example:
     ```python
@@ -65,10 +62,8 @@ class AtomicBackupAndRestore(GlobalStepCallback, keras.callbacks.BackupAndRestor
         self,
         backup_dir: str | os.PathLike,
         save_freq: str | int = "epoch",
-        epoch_dir: str | os.PathLike | None = None,
     ):
         super().__init__(str(backup_dir), save_freq=save_freq, delete_checkpoint=False)
-        self.epoch_dir = None if epoch_dir is None else Path(epoch_dir)
         self._saved_step = None
 
     @property
@@ -117,11 +112,6 @@ class AtomicBackupAndRestore(GlobalStepCallback, keras.callbacks.BackupAndRestor
         self._current_epoch, self._epoch_first_step = epoch + 1, self.global_step
         if self._saved_step != self.global_step:
             self._save_model()
-        if self.epoch_dir is not None and self.model.distribute_strategy.extended.should_checkpoint:
-            self.epoch_dir.mkdir(parents=True, exist_ok=True)
-            _copy_atomically(
-                self.weights_path, self.epoch_dir / f"epoch_{epoch + 1:03d}.weights.h5"
-            )
 
     def _save_model(self):
         for variable in self.model.trainable_variables:
@@ -139,44 +129,11 @@ class AtomicBackupAndRestore(GlobalStepCallback, keras.callbacks.BackupAndRestor
                 "epoch": self._current_epoch,
                 "batch": self.global_step - self._epoch_first_step,
             }
-            _write_atomically(Path(self._training_metadata_path), json.dumps(metadata).encode())
+            write_json_atomically(self._training_metadata_path, metadata)
         self._saved_step = self.global_step
 
 
 def save_weights_atomically(model: keras.Model, path: str | os.PathLike) -> None:
     """`model.save_weights(path)`, but `path` is never seen half-written."""
-    with _replacing(Path(path)) as temporary:
+    with replacing(path) as temporary:
         model.save_weights(temporary, overwrite=True)
-
-
-def _copy_atomically(source: Path, path: Path) -> None:
-    with _replacing(path) as temporary:
-        shutil.copyfile(source, temporary)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    with _replacing(path) as temporary:
-        temporary.write_bytes(data)
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path to write; once written, it durably replaces `path`.
-
-    The file is flushed to disk before the rename, and the rename before
-    returning, so that neither a kill nor a power loss leaves `path` half
-    written. The temporary name keeps `path`'s suffix (Keras checks it).
-    """
-    temporary = path.with_name(f".partial-{os.getpid()}-{path.name}")
-    try:
-        yield temporary
-        with open(temporary, "rb+") as file:
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import preset, to_model_scale
 from tfganimation.callbacks.global_step import GlobalStepCallback
 
@@ -96,9 +97,7 @@ class TrainingSamples(GlobalStepCallback):
         grid = self.grid()
         self.image_dir.mkdir(parents=True, exist_ok=True)
         path = self.image_dir / f"step_{self.global_step:06d}.png"
-        temporary = path.with_name(f".partial-{path.name}")
-        temporary.write_bytes(tf.io.encode_png(grid).numpy())
-        os.replace(temporary, path)
+        write_bytes_atomically(path, tf.io.encode_png(grid).numpy())
 
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(str(self.log_dir))

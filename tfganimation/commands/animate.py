@@ -12,6 +12,7 @@ STILL_FORMATS = (".png", ".jpg", ".jpeg", ".webp")
 
 EPILOG = """\
 examples:
+  tfganimation animate portrait.jpg --preset happy --out smile.png    # the demo model
   tfganimation animate portrait.jpg --model runs/celeba --preset happy --out smile.gif
   tfganimation animate portrait.jpg --model exports/celeba/generator_float32.tflite \\
       --aus "AU12=3,AU06=2" --out smile.png --show-masks
@@ -23,6 +24,10 @@ critic's estimate of each face when the model has a critic, else neutral) to
 the target. --show-masks also writes OUT_masks.png: one row per face with the
 crop the model saw, its edit, its attention map (white: pixel kept, black:
 repainted) and its colour map.
+
+Without --model, the demo model shipped in the package is used: it was
+trained on synthetic faces only, so on real photos it shows the mechanics of
+an edit, not real-face quality.
 """
 
 
@@ -32,8 +37,8 @@ def add_parser(subparsers) -> None:
         help="edit the expression of the faces in a photo (PNG, GIF or MP4)",
         description=(
             "Find the faces in PHOTO, give them the expression --aus or --preset with a trained "
-            "model (a run directory, a .keras file, an export folder, a SavedModel or a .tflite "
-            "file), and write the edited photo or an animation to it."
+            "model (a run directory, a .keras file, an export folder, a SavedModel, a .tflite "
+            "file, or demo), and write the edited photo or an animation to it."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -41,8 +46,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("photo", metavar="PHOTO", help="the photo to edit (JPEG, PNG, ...)")
     parser.add_argument(
         "--model",
-        required=True,
-        help="run directory, .keras file, export folder, SavedModel or .tflite file",
+        default=None,
+        help="run directory, .keras file, export folder, SavedModel, .tflite file, or demo "
+        "(default: demo, the model shipped in the package, trained on synthetic faces)",
     )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument(
@@ -93,6 +99,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfganimation.animator import Animator, to_aus
     from tfganimation.backends import detect_backend
+    from tfganimation.demo.shipped import DEMO_NAME, demo_notice, is_demo
     from tfganimation.faces import load_photo
     from tfganimation.media import ANIMATION_FORMATS, check_writable, write_frames
 
@@ -110,9 +117,12 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.photo).is_file():
         raise FileNotFoundError(f"Photo not found: {args.photo}")
     photo = load_photo(args.photo)
-    detect_backend(args.model)  # A wrong model path fails here too.
+    model = DEMO_NAME if args.model is None else args.model
+    detect_backend(model)  # A wrong model path fails here too.
+    if is_demo(model):
+        print(("No --model given. " if args.model is None else "") + demo_notice())
 
-    animator = Animator(args.model, backend=args.backend)
+    animator = Animator(model, backend=args.backend)
     faces = animator.find_faces(photo, face=args.face, center_crop=args.center_crop)
     animation = out.suffix.lower() in ANIMATION_FORMATS
     result = None

@@ -18,7 +18,12 @@ def add_parser(subparsers) -> None:
             "synthetic dataset (or --data pointing at one)."
         ),
     )
-    parser.add_argument("run_dir", help="training run directory")
+    parser.add_argument(
+        "run_dir",
+        metavar="MODEL",
+        help="training run directory, or demo: the demo model shipped in the package, on the "
+        "held-out identities it ships with (output default ./demo_evaluation)",
+    )
     parser.add_argument("--data", default=None, help="synthetic dataset (default: the run's)")
     parser.add_argument("--pairs", type=positive_int, default=64)
     parser.add_argument("--seed", type=int, default=0)
@@ -28,12 +33,12 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfganimation.evaluation import evaluate_run
+    from tfganimation.evaluation import EVALUATION_FILE, evaluate_run
 
     report, out = evaluate_run(
         args.run_dir, data=args.data, n_pairs=args.pairs, seed=args.seed, out=args.out,
         overwrite=args.overwrite,
     )
     print(report.format_table())
-    print(f"\nReport: {Path(out) / 'report.json'}\nGrid:   {Path(out) / 'grid.png'}")
+    print(f"\nReport: {Path(out) / EVALUATION_FILE}\nGrid:   {Path(out) / 'grid.png'}")
     return 0

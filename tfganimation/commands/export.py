@@ -26,7 +26,9 @@ def add_parser(subparsers) -> None:
         ),
     )
     parser.add_argument(
-        "model", help="training run directory, or a .keras file (GANimation or Generator)"
+        "model",
+        help="training run directory, a .keras file (GANimation or Generator), or demo: the "
+        "demo model shipped in the package",
     )
     parser.add_argument("--out", required=True, help="export folder")
     parser.add_argument(
@@ -46,7 +48,7 @@ def add_parser(subparsers) -> None:
         default=None,
         metavar="DATASET_OR_DIR",
         help="dataset or folder of face images for int8 calibration and the parity check "
-        "(default: the run's dataset)",
+        "(default: the run's dataset; for demo, faces of its held-out synthetic identities)",
     )
     parser.add_argument(
         "--image-size",
@@ -62,12 +64,27 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--overwrite", action="store_true", help="replace files of an earlier export"
     )
+    parser.add_argument(
+        "--web",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="also write the on-device page (web/, LiteRT.js) beside the LiteRT files, into DIR "
+        "(default: --out), so that `python -m http.server` there serves it; needs `npm ci` in web/",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from tfganimation.export.exporter import ParityError, export_model
 
+    if args.web is not None:
+        from tfganimation.export.web import page_sources
+
+        if "tflite" not in args.formats:
+            raise ValueError("--web needs the tflite format: the page runs the .tflite files.")
+        page_sources()  # A missing runtime fails now, not after minutes of export.
     try:
         with _progress_on_stderr():
             report = export_model(
@@ -84,8 +101,20 @@ def run(args: argparse.Namespace) -> int:
     except ParityError as error:
         _print_report(error.report)
         print(f"tfganimation export: error: {error}", file=sys.stderr)
+        if args.web is not None:
+            print(
+                "The on-device page was not written; `python export/web.py "
+                f"{args.out}` writes it anyway.",
+                file=sys.stderr,
+            )
         return 1
     _print_report(report)
+    if args.web is not None:
+        from tfganimation.export.web import write_web_page
+
+        web_dir = args.web or args.out
+        write_web_page(args.out, web_dir, overwrite=args.overwrite)
+        print(f"\nOn-device page: cd {web_dir} && python -m http.server (http://localhost:8000/)")
     return 0
 
 

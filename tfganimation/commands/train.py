@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfganimation.commands.arguments import positive_int
+from tfganimation.commands.arguments import non_negative_int, positive_int
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -17,9 +17,10 @@ def add_parser(subparsers) -> None:
         help="train GANimation on an AU dataset",
         description=(
             "Train GANimation with model.fit on a dataset in any supported format "
-            "(manifest, original GANimation layout, OpenFace CSVs). Writes checkpoints, "
-            "history.csv, TensorBoard logs, pictures of training, model.keras and run.json "
-            "to --out. A run that was killed continues with the same command plus --resume."
+            "(manifest, original GANimation layout, OpenFace CSVs). Writes the last few "
+            "epoch checkpoints, history.csv, TensorBoard logs, pictures of training, "
+            "model.keras and run.json to --out. A run that was killed continues with the same "
+            "command plus --resume."
         ),
     )
     parser.add_argument("--data", required=True, help="dataset folder or OpenFace CSV")
@@ -75,6 +76,29 @@ def add_parser(subparsers) -> None:
         help="write a picture of training every N steps (default 500)",
     )
     parser.add_argument(
+        "--validation-steps",
+        type=_steps_or_all,
+        default=10,
+        metavar="N",
+        help="validate on N fixed test batches (same images and target AUs) at every epoch end; "
+        "0 = no validation, 'all' = the whole test split (default 10)",
+    )
+    parser.add_argument(
+        "--keep-checkpoints",
+        type=non_negative_int,
+        default=3,
+        metavar="K",
+        help="keep the training state of the last K epoch ends in checkpoints/; 0 = none "
+        "(default 3)",
+    )
+    parser.add_argument(
+        "--best-checkpoint",
+        default=None,
+        metavar="METRIC",
+        help="also keep the epoch with the lowest METRIC (a logged loss, e.g. val_g_au) as "
+        "checkpoints/best.weights.h5",
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="continue the run in --out from its last backup (same options as it started with)",
@@ -109,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
         precision=args.precision,
         backup_every=args.backup_every,
         sample_every=args.sample_every,
+        validation_steps=args.validation_steps,
+        keep_checkpoints=args.keep_checkpoints,
+        best_checkpoint=args.best_checkpoint,
     )
     try:
         train(config, overwrite=args.overwrite, resume=args.resume)
@@ -122,3 +149,8 @@ def run(args: argparse.Namespace) -> int:
 def _steps_or_epoch(text: str) -> int | None:
     """An argparse type: a number of steps, or 'epoch' (None: at epoch ends only)."""
     return None if text == "epoch" else positive_int(text)
+
+
+def _steps_or_all(text: str) -> int | None:
+    """An argparse type: a number of batches, or 'all' (None: the whole split)."""
+    return None if text == "all" else non_negative_int(text)

@@ -6,7 +6,10 @@ rejects (OpenFace rows that failed, AU rows without an image, ...).
 `build_index` then applies the checks that are the same for every format,
 so "bad input never kills a run" is enforced in one place: each problem
 skips one sample and is counted under a reason, and only an index with no
-usable sample at all is an error.
+usable sample at all is an error. That includes containment: a path read
+from a data file (a manifest row, an id list, a file-name column) that leads
+out of the dataset folder, through `..` or a symlink, is skipped, so a
+dataset from someone else cannot make training read any file the user can.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ SKIP_REASONS: dict[str, str] = {
     "openface_failed": "OpenFace rows with success == 0",
     "low_confidence": "OpenFace rows below the minimum confidence",
     "unrecognized_csv": "CSV files without OpenFace AU columns",
+    "outside_dataset": "paths outside the dataset folder (after resolving .. and symlinks)",
 }
 """Every reason a reader may skip something, with the phrase the report prints."""
 
@@ -176,24 +180,31 @@ def build_index(
     format: str,
     candidates: Iterable[Candidate],
     report: IndexReport,
+    *,
+    root: str | os.PathLike,
     full_decode: bool = False,
 ) -> DatasetIndex:
     """Validates candidates into a `DatasetIndex`, counting each one skipped.
 
     Checks, in order: duplicated id (the first occurrence wins), AU values
-    (count, parse, finite, 0..5), then the image file (`check_image`).
+    (count, parse, finite, 0..5), containment in `root`, then the image file
+    (`check_image`).
 
     Args:
         source: str or path-like. The dataset path, for messages.
         format: str. The reader's format name.
         candidates: iterable of `Candidate`. In the reader's order.
         report: IndexReport. The reader's report; validation adds to it.
+        root: str or path-like. The dataset folder: an image whose path,
+            with `..` and symlinks resolved, is not under it (resolved too)
+            is skipped as `outside_dataset`.
         full_decode: bool. Decode every image to check it (see
             `check_image`). Defaults to `False`.
 
     Raises:
         DatasetError: no candidate survived.
     """
+    root = Path(root).resolve()
     seen: set[str] = set()
     samples = []
     for candidate in candidates:
@@ -202,6 +213,8 @@ def build_index(
             continue
         seen.add(candidate.name)
         aus, reason = validate_aus(candidate.aus)
+        if reason is None and not is_inside(candidate.path, root):
+            reason = "outside_dataset"
         if reason is None:
             size, reason = check_image(candidate.path, full_decode=full_decode)
         if reason is not None:
@@ -213,6 +226,17 @@ def build_index(
         raise DatasetError(f"No usable samples in {source} ({details}).")
     samples.sort(key=lambda sample: sample.name)
     return DatasetIndex(Path(source), format, tuple(samples), report)
+
+
+def is_inside(path: str | os.PathLike, root: Path) -> bool:
+    """Whether `path`, with `..` and symlinks resolved, lies under `root` (already resolved).
+
+    A path that cannot be resolved (a symlink loop) counts as outside.
+    """
+    try:
+        return Path(path).resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return False
 
 
 def assign_splits(groups: Iterable[str], test_fraction: float, seed: int) -> dict[str, str]:

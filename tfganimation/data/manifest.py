@@ -19,6 +19,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from tfganimation.atomic import replacing
 from tfganimation.aus import AU_CODES, N_AUS
 from tfganimation.data.images import list_images
 from tfganimation.data.index import SPLITS, Candidate, DatasetError, DatasetIndex, IndexReport, build_index
@@ -74,7 +75,7 @@ def read_manifest(path: str | os.PathLike, full_decode: bool = False) -> Dataset
     images = root / IMAGES_DIR
     if images.is_dir():
         report.skip("no_aus", sum(1 for image in list_images(images) if image not in listed))
-    return build_index(root, "manifest", candidates, report, full_decode=full_decode)
+    return build_index(root, "manifest", candidates, report, root=root, full_decode=full_decode)
 
 
 def _read_rows(csv_path: Path) -> tuple[list[Candidate], IndexReport]:
@@ -137,12 +138,11 @@ def write_manifest(
             raise ValueError(f"Extra column {name!r} clashes with a manifest column or has the wrong length.")
     target = Path(path) / MANIFEST_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{MANIFEST_NAME}.partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow([*MANIFEST_COLUMNS, *extra_columns])
-        for i, (name, split) in enumerate(zip(files, splits)):
-            extras = [values[i] for values in extra_columns.values()]
-            writer.writerow([name, split, *(f"{value:.6g}" for value in aus[i]), *extras])
-    partial.replace(target)  # a reader never sees half a manifest
+    with replacing(target) as partial:  # a reader never sees half a manifest
+        with partial.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow([*MANIFEST_COLUMNS, *extra_columns])
+            for i, (name, split) in enumerate(zip(files, splits)):
+                extras = [values[i] for values in extra_columns.values()]
+                writer.writerow([name, split, *(f"{value:.6g}" for value in aus[i]), *extras])
     return target

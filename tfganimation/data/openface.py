@@ -7,11 +7,18 @@ Three kinds of CSV are recognised, per file, from their header:
   `<stem>.<ext>` at the same relative place under the image folder, or by
   stem alone);
 * per sequence (`FeatureExtraction`): header `frame, [face_id,] timestamp,
-  confidence, success, ...`. Frames are matched to images in the folder
-  `<stem>_aligned/` (OpenFace's own aligned-face output, named
-  `frame_det_<face:02d>_<frame:06d>.bmp`) or, failing that, `<stem>/`, whose
-  images are taken in sorted name order, frame 1 first, as `-fdir` numbers
-  them;
+  confidence, success, ...` (no `face_id` in older builds). Frames are
+  matched to images in the folder `<stem>_aligned/` (OpenFace's own
+  aligned-face output, named `frame_det_<face:02d>_<frame:06d>.bmp`) or,
+  failing that, `<stem>/`: the folder `FeatureExtraction -fdir <stem>/`
+  read, which names its CSV after the folder. Its frames are the folder's
+  files that OpenCV reads (`OPENCV_IMAGE_EXTENSIONS`; not GIF), in sorted
+  name order, frame 1 first, as OpenFace numbers them. The folder is looked
+  for at the CSV's relative place under the image folder, then as the image
+  folder itself, then as the only folder of that name below it;
+* per image, but from `FeatureExtraction -f face.jpg` (the same frame
+  header): with no such folder, a CSV whose stem names an image is that
+  image's frame 1, and its most confident row is kept, as for `face` rows;
 * one table for many images: a file-name column (`FILE_COLUMNS`) relative to
   the image folder, with or without extension.
 
@@ -49,6 +56,14 @@ costs the generator more than one fewer training image."""
 
 FILE_COLUMNS: tuple[str, ...] = ("file", "filename", "file_name", "image", "image_path", "img", "path", "name")
 """Header names (case-insensitive) of the image column of a one-table CSV."""
+
+OPENCV_IMAGE_EXTENSIONS: tuple[str, ...] = (
+    ".bmp", ".dib", ".jpeg", ".jpg", ".jpe", ".jp2", ".png", ".webp", ".pbm", ".pgm", ".ppm",
+    ".pxm", ".pnm", ".sr", ".ras", ".tiff", ".tif", ".exr", ".hdr", ".pic",
+)  # fmt: skip
+"""Files `FeatureExtraction -fdir` counts as frames (those OpenCV's `imread` reads):
+a frame that lands on one the pipeline cannot decode (TIFF, WebP) is skipped and
+counted, and the frames after it still line up."""
 
 _AU_COLUMNS = tuple(f"{code}_r" for code in AU_CODES)
 _ALIGNED_NAME = re.compile(r"frame_det_\d+_\d+")
@@ -136,7 +151,7 @@ def read_openface(
         Candidate(finder.name(target.image), target.image, _most_confident(target.kept), splits[target.group])
         for target in usable
     ]
-    return build_index(path, "openface", candidates, report, full_decode=full_decode)
+    return build_index(path, "openface", candidates, report, root=image_root, full_decode=full_decode)
 
 
 def _most_confident(rows: list) -> list[str]:
@@ -210,11 +225,13 @@ def _locator(header: dict[str, int], relative: Path, finder: "_ImageFinder"):
 
 def _sequence_locator(relative: Path, finder: "_ImageFinder"):
     group = relative.with_suffix("").as_posix()
-    folder = next(
-        (f for f in (finder.root / f"{group}_aligned", finder.root / group) if f.is_dir()),
-        finder.root / group,
-    )
-    frames = sorted((p for p in folder.glob("*") if is_image_file(p)), key=lambda p: p.name)
+    folder = finder.folder(group)
+    if folder is None:
+        image = finder.find_stem(group)
+        if image is not None:
+            return _single_image_locator(image), True
+        folder = finder.root / group  # nothing to match: every row counts as a missing image
+    frames = _frames(folder)
     if any(_ALIGNED_NAME.fullmatch(p.stem) for p in frames):
         by_stem = {p.stem: p for p in frames}
 
@@ -233,6 +250,27 @@ def _sequence_locator(relative: Path, finder: "_ImageFinder"):
     return locate_in_order, True
 
 
+def _single_image_locator(image: Path):
+    """Rows of `FeatureExtraction -f image`: frame 1 is the image, any later frame a missing one."""
+    group = image.as_posix()
+
+    def locate(values):
+        frame = int(float(values["frame"]))
+        return (image if frame == 1 else image.with_name(f"{image.name} frame {frame}")), group
+
+    return locate
+
+
+def _frames(folder: Path) -> list[Path]:
+    """The frames of `FeatureExtraction -fdir folder`, in OpenFace's order (sorted names)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.iterdir() if p.suffix.lower() in OPENCV_IMAGE_EXTENSIONS and p.is_file()),
+        key=lambda p: p.name,
+    )
+
+
 class _ImageFinder:
     """Finds an image under the image folder by relative name or by stem."""
 
@@ -240,17 +278,44 @@ class _ImageFinder:
         self.root = root
         self._by_relative_stem = collections.defaultdict(list)
         self._by_stem = collections.defaultdict(list)
+        self._folders_by_name = collections.defaultdict(set)
         for image in images:
-            self._by_relative_stem[image.relative_to(root).with_suffix("").as_posix()].append(image)
+            relative = image.relative_to(root)
+            self._by_relative_stem[relative.with_suffix("").as_posix()].append(image)
             self._by_stem[image.stem].append(image)
+            for parent in list(relative.parents)[:-1]:
+                self._folders_by_name[parent.name].add(root / parent)
 
-    def by_stem(self, stem: str) -> Path:
-        """The image `<stem>.<any ext>`; else the only image with that base stem."""
+    def find_stem(self, stem: str) -> Path | None:
+        """The image `<stem>.<any ext>`; else the only image with that base stem; else `None`."""
         matches = self._by_relative_stem.get(stem)
         if matches:
             return matches[0]
         matches = self._by_stem.get(stem.rsplit("/", 1)[-1], [])
-        return matches[0] if len(matches) == 1 else self.root / stem
+        return matches[0] if len(matches) == 1 else None
+
+    def by_stem(self, stem: str) -> Path:
+        """`find_stem(stem)`, or the (missing) path `root/stem`."""
+        return self.find_stem(stem) or self.root / stem
+
+    def folder(self, group: str) -> Path | None:
+        """The image folder a sequence CSV `<group>.csv` describes, if there is one.
+
+        `<group>_aligned/` or `<group>/` under the root; the root itself if
+        it has the CSV's name (OpenFace names `-fdir` output after the
+        folder); else the only folder below the root with that name.
+        """
+        for candidate in (self.root / f"{group}_aligned", self.root / group):
+            if candidate.is_dir():
+                return candidate
+        name = group.rsplit("/", 1)[-1]
+        if self.root.resolve().name == name:
+            return self.root
+        for folder_name in (f"{name}_aligned", name):
+            matches = self._folders_by_name.get(folder_name, set())
+            if len(matches) == 1:
+                return next(iter(matches))
+        return None
 
     def by_name(self, name: str) -> Path:
         path = self.root / name

@@ -69,8 +69,9 @@ def read_original_layout(path: str | os.PathLike, full_decode: bool = False) -> 
             if aus is None:
                 report.skip("no_aus" if image.is_file() else "missing_image")
                 continue
-            candidates.append(Candidate(image.relative_to(images).as_posix(), image, aus, split))
-    return build_index(root, "original", candidates, report, full_decode=full_decode)
+            name = Path(os.path.relpath(image, images)).as_posix()  # `../x` for a path outside
+            candidates.append(Candidate(name, image, aus, split))
+    return build_index(root, "original", candidates, report, root=root, full_decode=full_decode)
 
 
 def _read_aus_table(path: Path) -> dict[str, object]:

@@ -34,6 +34,7 @@ def load_dataset(
     drop_remainder: bool | None = None,
     augment: bool | None = None,
     target_noise: float = TARGET_NOISE,
+    redraw_each_pass: bool = True,
     **reader_kwargs,
 ) -> tf.data.Dataset:
     """Builds the training/evaluation input pipeline of GANimation.
@@ -50,7 +51,11 @@ def load_dataset(
     and scaled.
     A file that became unreadable after indexing is dropped (with a logged
     warning) rather than stopping `fit`. With a `seed`, the order, the flips
-    and the targets are the same on every run, epoch after epoch.
+    and the targets are the same on every run, epoch after epoch; with
+    `redraw_each_pass=False` too, every pass repeats the first one, which
+    makes a fixed validation set (`load_dataset(..., "test", seed=0,
+    redraw_each_pass=False).take(10)`: the same images and targets at every
+    epoch end, so `val_*` curves show the model changing, not the draws).
 
     Args:
         path: str, path-like or `DatasetIndex`. The dataset (any format that
@@ -70,6 +75,10 @@ def load_dataset(
             train split.
         target_noise: float. Half-width of the target-AU noise. Defaults
             to 0.1.
+        redraw_each_pass: bool. Draw a new order, new flips and new
+            targets on every pass over the dataset (every epoch). `False`
+            repeats the first pass's draws; it needs a `seed`. Defaults to
+            `True`.
         **reader_kwargs: passed to `read_index` (`images`,
             `min_confidence`, `test_fraction`, ...).
 
@@ -87,6 +96,8 @@ def load_dataset(
             raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
     if not target_noise >= 0:
         raise ValueError(f"target_noise must be >= 0. Received: target_noise={target_noise}")
+    if seed is None and not redraw_each_pass:
+        raise ValueError("redraw_each_pass=False repeats seeded draws: it needs a seed.")
     index = path if isinstance(path, DatasetIndex) else read_index(path, format, **reader_kwargs)
     samples = index.split(split)
     if not samples:
@@ -105,10 +116,22 @@ def load_dataset(
         drop_remainder=split == "train" if drop_remainder is None else drop_remainder,
         augment=split == "train" if augment is None else augment,
         target_noise=target_noise,
+        redraw_each_pass=redraw_each_pass,
     )
 
 
-def _batches(samples, image_size, batch_size, *, shuffle, seed, drop_remainder, augment, target_noise):
+def _batches(
+    samples,
+    image_size,
+    batch_size,
+    *,
+    shuffle,
+    seed,
+    drop_remainder,
+    augment,
+    target_noise,
+    redraw_each_pass,
+):
     """The `tf.data` graph of `load_dataset`, for validated arguments."""
     files = tf.constant([str(sample.path) for sample in samples])
     pool = tf.constant(to_model_scale(np.stack([sample.aus for sample in samples])))
@@ -144,9 +167,9 @@ def _batches(samples, image_size, batch_size, *, shuffle, seed, drop_remainder, 
     # Two independent seed streams: one draw per epoch, one pair per batch.
     # `rerandomize_each_iteration` gives every epoch new draws, the same ones
     # on every run for a given seed.
-    epoch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    epoch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=redraw_each_pass)
     batch_seeds = tf.data.Dataset.random(
-        seed=None if seed is None else seed + 1, rerandomize_each_iteration=True
+        seed=None if seed is None else seed + 1, rerandomize_each_iteration=redraw_each_pass
     ).batch(2)
     dataset = epoch_seeds.take(1).flat_map(plan_epoch)
     dataset = dataset.map(load_image, num_parallel_calls=tf.data.AUTOTUNE)

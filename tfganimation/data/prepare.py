@@ -10,13 +10,13 @@ pipeline would have to drop later.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from tfganimation.atomic import write_json_atomically
 from tfganimation.data.index import IndexReport
 from tfganimation.data.manifest import IMAGES_DIR, MANIFEST_NAME, write_manifest
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
@@ -132,7 +132,7 @@ def prepare_dataset(
     write_manifest(out, files, [sample.split for sample in samples], np.stack([sample.aus for sample in samples]))
 
     report = PrepareReport(source, out, index.format, index.counts(), index.report, linked, len(files) - linked)
-    (out / REPORT_NAME).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_json_atomically(out / REPORT_NAME, report.to_dict())
     return report
 
 

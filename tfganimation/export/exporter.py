@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import N_AUS
+from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, TRAINED_ON, demo_faces, is_demo
 from tfganimation.export import parity, representative, tflite
 from tfganimation.export.loading import LoadedModel, load_model
 from tfganimation.export.metadata import build_metadata, describe_signatures
@@ -102,15 +104,16 @@ def export_model(
 
     Args:
         model: path. A training run directory (its `model.keras` and
-            `run.json`) or a `.keras` file holding a `GANimation` or a
-            `Generator`.
+            `run.json`), a `.keras` file holding a `GANimation` or a
+            `Generator`, or `"demo"`: the demo model shipped in the package.
         out_dir: path. Created if missing; other files in it are left alone.
         formats: sequence of `"saved_model"`, `"tflite"`. Defaults to both.
         variants: sequence of LiteRT variants (`tflite.VARIANTS`). Defaults
             to all four.
         representative_data: path or `None`. A dataset or a folder of face
             images for int8 calibration and the parity check. Defaults to the
-            dataset named by the run's `run.json`.
+            dataset named by the run's `run.json`; for `"demo"`, faces of
+            its held-out synthetic identities (`test_identities.json`).
         image_size: int or `None`. Height and width of the exported
             signatures. Defaults to the generator's training size. Another
             multiple of 4 is allowed for the generator (it is fully
@@ -154,12 +157,21 @@ def export_model(
     _check_writable(targets, overwrite)
     loaded = load_model(model)
     image_size, notes = _check_contract(loaded, image_size)
-    source = _representative_source(loaded, representative_data)
+    # The demo's training data is not shipped; faces of its held-out identities stand in.
+    demo_data = is_demo(model) and representative_data is None
+    if demo_data:
+        source = f"held-out synthetic faces of the demo ({TEST_IDENTITIES_FILE})"
+    else:
+        source = _representative_source(loaded, representative_data)
 
     # 1. Real inputs, and what the Keras model makes of them.
     needs_calibration = "tflite" in formats and "int8" in variants
     calibration_images = calibration_images if needs_calibration else 0
-    images = representative.load_images(source, image_size, calibration_images + parity_images)
+    count = calibration_images + parity_images
+    if demo_data:
+        images = demo_faces(count, image_size)
+    else:
+        images = representative.load_images(source, image_size, count)
     calibration_set, parity_set = _split(images, calibration_images, parity_images)
     test_images, test_aus = _parity_pairs(parity_set)
     logger.info("Computing the Keras reference on %d inputs.", len(test_images))
@@ -168,6 +180,8 @@ def export_model(
     # 2. Each file, checked against the reference as soon as it is written.
     out_dir.mkdir(parents=True, exist_ok=True)
     common = _common_metadata(loaded, image_size)
+    if is_demo(model):
+        common["training_data"] = {**(common["training_data"] or {}), "name": TRAINED_ON}
     files, results = {}, []
 
     def check(name: str, path: Path, run) -> None:
@@ -199,7 +213,7 @@ def export_model(
                         "signatures": describe_signatures(image_size, 1),
                     },
                 )
-                check(variant, _write_bytes(targets[variant], model_bytes), parity.run_litert)
+                check(variant, write_bytes_atomically(targets[variant], model_bytes), parity.run_litert)
 
     # 3. metadata.json: the common metadata, each format's signatures, the checks.
     document = {
@@ -218,7 +232,7 @@ def export_model(
         "passed": all(result.passed for result in results),
         "notes": notes,
     }
-    files["metadata"] = _write_bytes(
+    files["metadata"] = write_bytes_atomically(
         targets["metadata"], (json.dumps(document, indent=2) + "\n").encode()
     )
     report = ExportReport(out_dir, files, results, notes, document)
@@ -389,14 +403,6 @@ def _training_data(run: Mapping[str, Any]) -> dict[str, Any] | None:
     described = {"name": Path(data["path"]).name}
     described.update({key: data[key] for key in ("format", "counts") if key in data})
     return described
-
-
-def _write_bytes(path: Path, contents: bytes) -> Path:
-    """Writes under a temporary name, then renames: never half a file."""
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_bytes(contents)
-    os.replace(temporary, path)
-    return path
 
 
 def _replace_dir(path: Path, write) -> Path:

@@ -1,4 +1,4 @@
-"""Finds the networks to export: a training run directory or a `.keras` file."""
+"""Finds the networks to export: a training run directory, a `.keras` file, or `"demo"`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import keras
 
 from tfganimation.critic import Critic
+from tfganimation.demo.shipped import demo_metadata, demo_model_path, is_demo
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
 from tfganimation.training import MODEL_FILE, RUN_FILE
@@ -26,7 +27,8 @@ class LoadedModel:
         critic: `Critic` or `None`. Present when the file holds a whole
             `GANimation`; its AU head serves `estimate_aus`.
         path: Path. The `.keras` file read.
-        run: dict. The run's `run.json` record; empty for a bare `.keras`.
+        run: dict. The run's `run.json` record; empty for a bare `.keras`;
+            for the demo, the record `demo.json` keeps of its training run.
     """
 
     generator: Generator
@@ -42,12 +44,18 @@ class LoadedModel:
 
 
 def resolve_model_path(model: str | os.PathLike) -> tuple[Path, Path | None]:
-    """`(keras_file, run_json_or_None)` for a run directory or a `.keras` file.
+    """`(keras_file, run_json_or_None)` for a run directory, a `.keras` file or `"demo"`.
+
+    `"demo"` is the demo model shipped in the package (`tfganimation.demo`):
+    its `.keras` file, and `None` (its run record is inside `demo.json`).
 
     Raises:
-        FileNotFoundError: nothing there, or a directory without `model.keras`.
+        FileNotFoundError: nothing there, a directory without `model.keras`,
+            or a demo file missing from the install.
         ValueError: a file that is not a `.keras` archive.
     """
+    if is_demo(model):
+        return demo_model_path(), None
     path = Path(model)
     if path.is_dir():
         keras_file = path / MODEL_FILE
@@ -70,10 +78,18 @@ def resolve_model_path(model: str | os.PathLike) -> tuple[Path, Path | None]:
 
 
 def load_model(model: str | os.PathLike) -> LoadedModel:
-    """Loads the generator (and critic) from a run directory or a `.keras` file.
+    """Loads the generator (and critic) from a run directory, a `.keras` file or `"demo"`.
 
     A run directory is read as `RUN_DIR/model.keras` plus `RUN_DIR/run.json`.
     A `.keras` file may hold a whole `GANimation` or a bare `Generator`.
+    `"demo"` is the GANimation shipped in the package, trained on synthetic
+    faces; its `run` is the training record kept in `demo.json`.
+
+    Example:
+    ```python
+    loaded = load_model("demo")
+    edited, color, attention = loaded.generator((images, target_aus))
+    ```
 
     Raises:
         FileNotFoundError: see `resolve_model_path`.
@@ -92,5 +108,8 @@ def load_model(model: str | os.PathLike) -> LoadedModel:
         raise ValueError(
             f"{keras_file} holds a {type(loaded).__name__}; expected a GANimation or a Generator."
         )
-    run = json.loads(run_file.read_text(encoding="utf-8")) if run_file else {}
+    if is_demo(model):
+        run = demo_metadata()["run"]
+    else:
+        run = json.loads(run_file.read_text(encoding="utf-8")) if run_file else {}
     return LoadedModel(generator=generator, critic=critic, path=keras_file, run=run)

@@ -20,7 +20,7 @@ import os
 import struct
 from typing import Any
 
-from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY
+from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY, PRESETS, preset
 from tfganimation.version import __version__
 
 METADATA_NAME = "tfganimation"
@@ -42,7 +42,10 @@ def build_metadata(
     generator_config: dict[str, Any],
     training_data: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """What every export of one model shares: AUs, sizes, versions, training data.
+    """What every export of one model shares: AUs, presets, sizes, versions, training data.
+
+    `"presets"` maps each of `tfganimation.aus.PRESETS` to its 17 intensities
+    (OpenFace scale, in the order of `"action_units"`), for an app's buttons.
 
     Each `.tflite` adds `"variant"` and its `"signatures"`; `metadata.json`
     adds the SavedModel's and the LiteRT files' signatures and the parity
@@ -68,6 +71,7 @@ def build_metadata(
             {"index": index, "code": au.code, "name": au.name, "region": au.region}
             for index, au in enumerate(ACTION_UNITS)
         ],
+        "presets": {name: preset(name).tolist() for name in PRESETS},
         "generator": generator_config,
         "training_data": training_data,
     }

@@ -1,0 +1,461 @@
+"""The on-device page (`web/`) in headless Chromium, checked against Python's LiteRT.
+
+A tiny generator is exported (float32 and int8) with the page beside it by
+`tfganimation export ... --web DIR`, and DIR is served with `python -m
+http.server`, exactly as the README deploys it. The page runs each file on a fixed photo and preset in
+LiteRT.js (WebAssembly); its output must match `ai_edge_litert` running the
+same file on the same inputs: float32 within 1 level of 255 at 99.9% of the
+pixels, int8 above its documented PSNR floor (`parity.PSNR_FLOORS["int8"]`).
+Bad model folders, model files and photos must each get one message on the
+page; a photo from Chromium's test-pattern camera must be cropped and edited.
+
+Needs Chromium, its driver and selenium (see `test_browser.py`, whose
+helpers this reuses) and LiteRT.js in `web/node_modules` (`npm ci` in `web/`,
+which `.ci/run` does); skipped, with the reason, where any is missing.
+"""
+
+import base64
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+from conftest import TINY
+from PIL import Image
+from test_browser import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    free_port,
+    missing_browser,
+    stop,
+    wait_for,
+)
+
+STEP_SECONDS = 120
+"""Longest wait for any one change on the page (a page load compiles ~9 MB of WebAssembly;
+seconds alone, much longer where higher-priority jobs hold both cores)."""
+FAKE_CAMERA_FLAGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
+"""Chromium's built-in test-pattern camera, allowed without asking."""
+FLOAT32_LEVELS, FLOAT32_SHARE = 1, 0.999
+"""float32: at most 1 level of 255 apart at 99.9% of the values."""
+
+READ_RUN = """
+const run = window.tfganimation && window.tfganimation.lastRun;
+if (!run) return null;
+const encode = (array) => {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+};
+const canvas = document.getElementById('edited-canvas');
+const shown = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+return {
+  file: run.file, variant: run.variant, threads: run.threads, aus: run.aus, ms: run.ms,
+  input: encode(run.input), image: encode(run.image), attention: encode(run.attention),
+  color: encode(run.color), shown: encode(shown),
+  timing: document.getElementById('timing').textContent,
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A tiny export with the page beside it; skips with the reason where the page cannot run."""
+    from tfganimation.export.web import page_sources
+
+    reason = missing_browser()
+    try:
+        page_sources()
+    except FileNotFoundError as error:
+        reason = reason or str(error)
+    if reason:
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+
+    import keras
+
+    import tfganimation
+    from tfganimation import cli
+
+    root = tmp_path_factory.mktemp("web")
+    faces = root / "faces"
+    faces.mkdir()
+    rng = np.random.default_rng(0)
+    for index in range(6):
+        image = rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)
+        Image.fromarray(image).save(faces / f"{index}.png")
+    keras.utils.set_random_seed(0)
+    tfganimation.Generator(**TINY).save(root / "generator.keras")
+    folder = root / "site"
+    status = cli.main(
+        [
+            "export",
+            str(root / "generator.keras"),
+            "--out",
+            str(root / "export"),
+            "--formats",
+            "tflite",
+            "--variants",
+            "float32,int8",
+            "--representative",
+            str(faces),
+            "--calibration-images",
+            "4",
+            "--parity-images",
+            "1",
+            "--web",
+            str(folder),
+        ]
+    )
+    assert status == 0
+
+    # Bad model folders, beside the good one.
+    (folder / "no_metadata").mkdir()
+    shutil.copyfile(folder / "generator_float32.tflite", folder / "no_metadata" / "model.tflite")
+    other = folder / "other_size"
+    other.mkdir()
+    shutil.copyfile(folder / "generator_float32.tflite", other / "generator_float32.tflite")
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["image_size"] = 2 * TINY["image_size"]
+    metadata["litert"]["files"] = {"float32": "generator_float32.tflite"}
+    (other / "metadata.json").write_text(json.dumps(metadata))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(site, tmp_path_factory):
+    """`python -m http.server` in the folder: the whole deployment."""
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("server") / "http.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: process.poll() is not None or healthy_page(url), 30, "http.server")
+        yield url
+    finally:
+        stop(process)
+        log.close()
+
+
+def healthy_page(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, *FAKE_CAMERA_FLAGS):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="tfganimation-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        driver.set_page_load_timeout(STEP_SECONDS)
+        driver.set_script_timeout(STEP_SECONDS)
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def page_state(browser) -> tuple[str, str] | None:
+    return browser.execute_script(
+        "const page = window.tfganimation; return page ? [page.state, page.message] : null"
+    )
+
+
+def open_page(browser, url: str) -> None:
+    """Loads the page; waits until the model is compiled or a message is shown."""
+    browser.get(url)
+    wait_for(
+        lambda: (state := page_state(browser)) and (state[0] != "loading" or state[1]),
+        STEP_SECONDS,
+        f"{url} to load",
+    )
+
+
+def read_run(browser) -> dict | None:
+    run = browser.execute_script(READ_RUN)
+    if run is None:
+        return None
+    for name, dtype in (
+        ("input", np.uint8),
+        ("image", np.uint8),
+        ("attention", np.float32),
+        ("color", np.uint8),
+        ("shown", np.uint8),
+    ):
+        run[name] = np.frombuffer(base64.b64decode(run[name]), dtype)
+    return run
+
+
+def wait_for_run(browser, file: str, aus: np.ndarray, input_pixels: np.ndarray) -> dict:
+    def ready():
+        run = read_run(browser)
+        return (
+            run is not None
+            and run["file"] == file
+            and np.allclose(run["aus"], aus)
+            and np.array_equal(run["input"], input_pixels.ravel())
+            and run
+        )
+
+    return wait_for(ready, STEP_SECONDS, f"the page to run {file}")
+
+
+def python_litert(path: pathlib.Path, image: np.ndarray, aus: np.ndarray) -> dict:
+    from ai_edge_litert.interpreter import Interpreter
+
+    animate = Interpreter(model_path=str(path), num_threads=1).get_signature_runner("animate")
+    return animate(image=image[None], aus=aus[None].astype(np.float32))
+
+
+def message(browser) -> str:
+    from selenium.webdriver.common.by import By
+
+    element = browser.find_element(By.ID, "message")
+    return element.text if element.is_displayed() else ""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_page_matches_python_litert_on_float32_and_int8(browser, server, site, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from tfganimation.aus import preset
+    from tfganimation.export.parity import PSNR_FLOORS
+
+    size = TINY["image_size"]
+    open_page(browser, server + "?variant=float32")
+    assert page_state(browser) == ["ready", ""], message(browser)
+    # isolation.js made the page cross-origin isolated: the threaded runtime is running.
+    assert browser.execute_script("return crossOriginIsolated && tfganimation.runtime.threaded")
+
+    # A fixed photo, 16 px wider than tall: the centred square is its middle, unscaled.
+    rng = np.random.default_rng(7)
+    photo = rng.integers(0, 256, (size, size + 16, 3), dtype=np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    crop = photo[:, 8 : 8 + size]
+    browser.find_element(By.ID, "photo-file").send_keys(str(tmp_path / "photo.png"))
+    happy = preset("happy")
+    browser.find_element(By.CSS_SELECTOR, "button[data-preset=happy]").click()
+
+    for variant in ("float32", "int8"):
+        if variant != "float32":
+            Select(browser.find_element(By.ID, "variant")).select_by_value(variant)
+        file = f"generator_{variant}.tflite"
+        run = wait_for_run(browser, file, happy, crop)
+        expected = python_litert(site / file, crop, happy)
+
+        # What the page shows is what the model returned.
+        shown = run["shown"].reshape(size, size, 4)
+        np.testing.assert_array_equal(shown[..., :3].ravel(), run["image"])
+        assert run["ms"] > 0 and f"On-device inference: {run['ms']:.1f} ms" in run["timing"]
+        assert file in run["timing"]
+
+        for name in ("image", "color"):
+            levels = np.abs(run[name].astype(int) - expected[name].astype(int).ravel())
+            mse = np.mean(levels.astype(float) ** 2)
+            psnr = np.inf if mse == 0 else 10 * np.log10(255**2 / mse)
+            print(
+                f"{variant} {name}: max |Δ| {levels.max()} levels, "
+                f"{np.mean(levels <= FLOAT32_LEVELS):.2%} within 1, PSNR {psnr:.1f} dB "
+                f"against ai_edge_litert; page {run['ms']:.1f} ms on {run['threads']} threads"
+            )
+            if variant == "float32":
+                assert np.mean(levels <= FLOAT32_LEVELS) >= FLOAT32_SHARE, (name, levels.max())
+            else:
+                assert psnr >= PSNR_FLOORS["int8"], (name, psnr)
+        attention = np.abs(run["attention"] - expected["attention"].ravel()) * 255
+        print(f"{variant} attention: max |Δ| {attention.max():.3g} levels of 255")
+        if variant == "float32":
+            assert np.mean(attention <= FLOAT32_LEVELS) >= FLOAT32_SHARE, attention.max()
+    assert page_state(browser) == ["ready", ""]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_bad_inputs_get_one_clear_message(browser, server, site, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    size = TINY["image_size"]
+    open_page(browser, server + "?model=no_metadata/")
+    assert page_state(browser)[0] == "error"
+    assert "No metadata.json in /no_metadata/" in message(browser)
+
+    open_page(browser, server + "?model=other_size/")
+    assert page_state(browser)[0] == "error"
+    text = message(browser)
+    assert f"takes {size}×{size} images, but metadata.json says {2 * size}×{2 * size}" in text
+
+    open_page(browser, server)
+    assert page_state(browser) == ["ready", ""]
+    # Model files from the device: a .tflite without its metadata.json, then both.
+    model_files = browser.find_element(By.ID, "model-files")
+    model_files.send_keys(str(site / "generator_int8.tflite"))
+    wait_for(lambda: message(browser), STEP_SECONDS, "the message about metadata.json")
+    assert message(browser).startswith("No metadata.json among the chosen files")
+    model_files.send_keys(f"{site / 'metadata.json'}\n{site / 'generator_int8.tflite'}")
+    wait_for(
+        lambda: (run := read_run(browser)) and run["file"] == "generator_int8.tflite",
+        STEP_SECONDS,
+        "the chosen int8 file to run",
+    )
+    assert message(browser) == "" and "from the chosen files" in browser.find_element(
+        By.ID, "model-status"
+    ).text
+
+    upload = browser.find_element(By.ID, "photo-file")
+    not_an_image = tmp_path / "notes.jpg"
+    not_an_image.write_text("not a photo")
+    upload.send_keys(str(not_an_image))
+    wait_for(lambda: message(browser), STEP_SECONDS, "the message about a non-image")
+    assert message(browser).startswith("notes.jpg is not an image this browser can read")
+
+    too_large = tmp_path / "huge.png"
+    Image.new("RGB", (6000, 4200), (128, 128, 128)).save(too_large)  # 25.2 MP, a small file.
+    upload.send_keys(str(too_large))
+    wait_for(lambda: "megapixels" in message(browser), STEP_SECONDS, "the message about size")
+    assert message(browser) == (
+        "huge.png is 6000×4200 (25.2 megapixels); this page takes photos up to 24 megapixels."
+    )
+    # One message at a time, and the page is still there.
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[role=alert]:not([hidden])")) == 1
+    assert page_state(browser)[0] == "ready"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_camera_photo_is_cropped_and_edited(browser, server):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, server)
+    assert page_state(browser) == ["ready", ""]
+    before = read_run(browser)
+    browser.find_element(By.ID, "camera-start").click()
+    take = browser.find_element(By.ID, "camera-take")
+    wait_for(take.is_displayed, STEP_SECONDS, "the camera to start")
+    wait_for(
+        lambda: browser.execute_script("return document.getElementById('camera').videoWidth > 0"),
+        STEP_SECONDS,
+        "a camera frame",
+    )
+    take.click()
+
+    def camera_run():
+        run = read_run(browser)
+        return run if not np.array_equal(run["input"], before["input"]) else None
+
+    after = wait_for(camera_run, STEP_SECONDS, "the camera photo's edit")
+    assert after["input"].size == before["input"].size and message(browser) == ""
+    browser.find_element(By.ID, "camera-stop").click()
+    assert not take.is_displayed()
+
+
+# `write_web_page` and `--web` without a browser.
+
+
+def fake_export(folder: pathlib.Path, files: dict[str, str]) -> pathlib.Path:
+    folder.mkdir(parents=True)
+    (folder / "metadata.json").write_text(json.dumps({"litert": {"files": files}}))
+    for name in files.values():
+        (folder / name).write_bytes(b"TFL3")
+    return folder
+
+
+def fake_web_source(folder: pathlib.Path, version: str = "2.5.3") -> pathlib.Path:
+    from tfganimation.export import web
+
+    for name in web.PAGE_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(name)
+    (folder / "package.json").write_text(
+        json.dumps({"dependencies": {web.RUNTIME_PACKAGE: "2.5.3"}})
+    )
+    modules = folder / "node_modules"
+    for path in web.RUNTIME_FILES.values():
+        (modules / path).parent.mkdir(parents=True, exist_ok=True)
+        (modules / path).write_text(path)
+    (modules / web.RUNTIME_PACKAGE / "package.json").write_text(json.dumps({"version": version}))
+    return folder
+
+
+def test_write_web_page_copies_page_runtime_and_model(tmp_path):
+    from tfganimation.export.web import EXAMPLE_FILE, RUNTIME_FILES, write_web_page
+
+    export = fake_export(tmp_path / "export", {"float32": "generator_float32.tflite"})
+    source = fake_web_source(tmp_path / "web")
+    written = write_web_page(export, tmp_path / "site", web_source=source)
+    site = tmp_path / "site"
+    for name in ["index.html", "metadata.json", "generator_float32.tflite", EXAMPLE_FILE]:
+        assert (site / name).is_file(), name
+    assert set(RUNTIME_FILES) <= {str(path.relative_to(site)) for path in written}
+    assert Image.open(site / EXAMPLE_FILE).size == (256, 256)
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        write_web_page(export, site, web_source=source)
+    write_web_page(export, site, web_source=source, overwrite=True)
+    # Into the export folder itself: the model files stay where they are.
+    write_web_page(export, web_source=source)
+    assert (export / "index.html").is_file()
+
+
+def test_write_web_page_says_what_is_missing(tmp_path):
+    from tfganimation.export.web import write_web_page
+
+    source = fake_web_source(tmp_path / "web")
+    with pytest.raises(FileNotFoundError, match="No metadata.json"):
+        write_web_page(tmp_path, tmp_path / "site", web_source=source)
+    with pytest.raises(ValueError, match="lists no LiteRT files"):
+        write_web_page(fake_export(tmp_path / "e1", {}), web_source=source)
+    export = fake_export(tmp_path / "e2", {"int8": "generator_int8.tflite"})
+    (export / "generator_int8.tflite").unlink()
+    with pytest.raises(FileNotFoundError, match="generator_int8.tflite, missing from"):
+        write_web_page(export, web_source=source)
+    export = fake_export(tmp_path / "e3", {"int8": "generator_int8.tflite"})
+    with pytest.raises(FileNotFoundError, match="2.4.0 is installed, but web/package.json pins"):
+        write_web_page(export, web_source=fake_web_source(tmp_path / "old", version="2.4.0"))
+    shutil.rmtree(source / "node_modules")
+    with pytest.raises(FileNotFoundError, match="run `npm ci` in"):
+        write_web_page(export, web_source=source)
+    assert not (export / "index.html").exists()
+
+
+def test_export_web_option_fails_before_exporting(tmp_path, capsys, monkeypatch):
+    from tfganimation import cli
+    from tfganimation.export import web
+
+    out = tmp_path / "out"
+    command = ["export", str(tmp_path / "missing.keras"), "--out", str(out)]
+    status = cli.main([*command, "--formats", "saved_model", "--web"])
+    assert status != 0
+    assert "--web needs the tflite format" in capsys.readouterr().err
+    monkeypatch.setattr(web, "WEB_SOURCE", tmp_path / "no_web")
+    status = cli.main([*command, "--web"])
+    assert status != 0
+    assert "The page's sources are not in" in capsys.readouterr().err
+    assert not out.exists()
