@@ -35,7 +35,8 @@ setup(
     ],
     extras_require={
         "app": ["streamlit>=1.67,<2"],
-        "dev": ["pytest>=8", "streamlit>=1.67,<2", "selenium>=4.20"],
+        "dev": ["pytest>=8", "streamlit>=1.67,<2", "selenium>=4.20", "matplotlib"],
+        "benchmarks": ["matplotlib"],
     },
     entry_points={"console_scripts": ["tfganimation=tfganimation.cli:main"]},
     classifiers=[

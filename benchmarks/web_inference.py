@@ -25,17 +25,15 @@ import http.server
 import json
 import os
 import pathlib
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
-from test_browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, free_port, wait_for  # noqa: E402
+from test_browser import free_port, start_chromium, stop_chromium, wait_for  # noqa: E402
 
 RUN_IN_PAGE = """
 const [runs, done] = [arguments[0], arguments[arguments.length - 1]];
@@ -67,21 +65,6 @@ def serve(folder: pathlib.Path) -> tuple[str, http.server.ThreadingHTTPServer]:
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{port}/", server
-
-
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="tfganimation-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_script_timeout(600)
-    return driver, profile
 
 
 def in_browser(driver, url: str, variant: str, threads: int, runs: int) -> dict:
@@ -167,7 +150,7 @@ def main(argv=None) -> int:
     aus = np.asarray(metadata["presets"]["happy"], np.float32)[None]
 
     url, server = serve(args.site)
-    driver, profile = browser()
+    driver, profile = start_chromium(timeout=600)
     rows = []
     try:
         for variant in variants:
@@ -192,9 +175,8 @@ def main(argv=None) -> int:
         if args.screenshot:
             screenshot(driver, url, args.screenshot)
     finally:
-        driver.quit()
+        stop_chromium(driver, profile)
         server.shutdown()
-        shutil.rmtree(profile, ignore_errors=True)
 
     print(f"\n{metadata['image_size']} px, {args.runs} runs each (median); happy preset")
     print("| file | MB | threads | browser ms | first run ms | Python LiteRT ms | load average |")

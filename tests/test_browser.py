@@ -161,25 +161,35 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture
-def browser(server):
+def start_chromium(extra_flags=(), timeout: float = STEP_SECONDS):
+    """Headless Debian Chromium under Selenium, with a throw-away profile: `(driver, profile)`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
+    for flag in (*CHROMIUM_FLAGS, *extra_flags):
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="tfganimation-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(timeout)
+    driver.set_script_timeout(timeout)
+    return driver, profile
+
+
+def stop_chromium(driver, profile: str) -> None:
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser(server):
+    driver, profile = start_chromium()
     try:
-        driver.set_page_load_timeout(STEP_SECONDS)
-        driver.set_script_timeout(STEP_SECONDS)
         yield driver
     finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop_chromium(driver, profile)
 
 
 class Page:

@@ -20,21 +20,12 @@ import pathlib
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import pytest
 from conftest import TINY
 from PIL import Image
-from test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    free_port,
-    missing_browser,
-    stop,
-    wait_for,
-)
+from test_browser import free_port, missing_browser, start_chromium, stop, stop_chromium, wait_for
 
 STEP_SECONDS = 120
 """Longest wait for any one change on the page (a page load compiles ~9 MB of WebAssembly;
@@ -163,23 +154,11 @@ def healthy_page(url: str) -> bool:
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, *FAKE_CAMERA_FLAGS):
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="tfganimation-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver, profile = start_chromium(FAKE_CAMERA_FLAGS, timeout=STEP_SECONDS)
     try:
-        driver.set_page_load_timeout(STEP_SECONDS)
-        driver.set_script_timeout(STEP_SECONDS)
         yield driver
     finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop_chromium(driver, profile)
 
 
 def page_state(browser) -> tuple[str, str] | None:
