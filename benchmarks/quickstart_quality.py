@@ -1,10 +1,11 @@
 """Does the default quickstart learn AU control? The issue's goal, measured.
 
 Runs `tfganimation quickstart` (the library call behind it) with the default
-configuration for `--minutes` of training, then prints the AU-region L1 of
-the trained generator against the copy-the-input baseline on held-out
-identities, and whether it reaches the goal (model <= 0.5 x baseline). The
-load average is printed too: on a shared machine fewer steps fit the budget.
+configuration for `--minutes` of training, then prints the AU oracle's error
+and the AU-region L1 of the trained generator against the copy-the-input
+baseline on held-out identities, and whether they reach their goals (oracle
+<= 0.8 x baseline; region L1 <= 0.5 x). The load average is printed too: on a
+shared machine fewer steps fit the budget.
 
     python benchmarks/quickstart_quality.py [--minutes 10] [--out runs/quickstart_quality]
 
@@ -22,6 +23,7 @@ import time
 from tfganimation.quickstart import QuickstartConfig, run_quickstart
 
 GOAL_RATIO = 0.5
+ORACLE_GOAL_RATIO = 0.8
 
 
 def main() -> None:
@@ -41,9 +43,12 @@ def main() -> None:
     print(result.summary)
     print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}")
     print(f"training {result.training_seconds / 60:.1f} min, all {(time.monotonic() - started) / 60:.1f} min")
-    verdict = "met" if result.region_l1_ratio <= GOAL_RATIO else "NOT met"
-    print(f"AU-region L1, model / copy-the-input: {result.region_l1_ratio:.3f} "
-          f"(goal <= {GOAL_RATIO}: {verdict})")
+    for label, ratio, goal in (
+        ("oracle AU error", result.oracle_au_ratio, ORACLE_GOAL_RATIO),
+        ("AU-region L1", result.region_l1_ratio, GOAL_RATIO),
+    ):
+        verdict = "met" if ratio <= goal else "NOT met"
+        print(f"{label}, model / copy-the-input: {ratio:.3f} (goal <= {goal}: {verdict})")
 
 
 def parse_overrides(assignments: list[str]) -> dict:
