@@ -9,8 +9,9 @@ from conftest import TINY, random_batches, tiny_ganimation
 import tfganimation
 from tfganimation import losses
 from tfganimation.augment import augment, check_augmentations
-from tfganimation.callbacks import GeneratorSnapshots, generator_steps
+from tfganimation.callbacks import GeneratorSnapshots
 from tfganimation.demo import demo_train_config
+from tfganimation.schedules import generator_steps
 from tfganimation.training import TrainConfig, build_model
 
 

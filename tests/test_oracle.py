@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfganimation.media import to_signed
 from tfganimation.oracle import AUOracle, load_oracle, oracle_record, save_oracle
 from tfganimation.oracle.training import OracleConfig, corrupt, measure, oracle_identities, render_set
 
@@ -15,7 +16,7 @@ def fresh_faces(count: int, seed: int):
 
     identities = [sample_identity(rng) for _ in range(count)]
     images, aus = render_set(identities, 2, seed)
-    return images.astype(np.float32) / 127.5 - 1.0, aus
+    return to_signed(images), aus
 
 
 def test_shipped_oracle_meets_its_recorded_bound_on_unseen_faces():

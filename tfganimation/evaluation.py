@@ -39,7 +39,7 @@ import cv2
 import numpy as np
 
 from tfganimation.aus import AU_CODES, AU_NAMES, N_AUS, OPENFACE_MAX_INTENSITY, to_model_scale
-from tfganimation.media import prepare_output_dir, to_uint8
+from tfganimation.media import prepare_output_dir, to_signed, to_uint8
 from tfganimation.synthetic import Identity, load_identities, render_face, sample_aus
 from tfganimation.synthetic.renderer import check_image_size
 
@@ -477,7 +477,7 @@ def _single_au_pair(rng: np.random.Generator, identities: Sequence[Identity], au
 
 def _render_pairs(pairs, image_size: int):
     sources, targets = (
-        np.stack([_to_signed(render_face(pair[0], pair[column], image_size)) for pair in pairs])
+        np.stack([to_signed(render_face(pair[0], pair[column], image_size)) for pair in pairs])
         for column in (1, 2)
     )
     target_aus = to_model_scale(np.stack([target for _, _, target in pairs]))
@@ -561,7 +561,3 @@ def _ratio(model: float, copy: float) -> float:
 
 def _format_ratio(ratio: float) -> str:
     return "-" if np.isnan(ratio) else f"{ratio:.3f}"
-
-
-def _to_signed(image: np.ndarray) -> np.ndarray:
-    return image.astype(np.float32) / 127.5 - 1.0

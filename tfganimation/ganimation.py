@@ -275,18 +275,11 @@ class GANimation(keras.Model):
         batch = _GlobalBatch(images)
         with tf.GradientTape() as tape:
             _, estimated_aus = self.critic(self._augment(images, stream=1), training=True)
-            loss = (
-                self.au_weight
-                * batch.mean(losses.au_regression_error(estimated_aus, real_aus))
-                / batch.size
-            )
+            loss = self._au_term(batch, estimated_aus, real_aus)
             scaled_loss = self.d_optimizer.scale_loss(loss)
         variables = self.critic.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        self.loss_trackers["d_au"].update_state(
-            loss * tf.distribute.get_strategy().num_replicas_in_sync,
-            sample_weight=tf.cast(tf.shape(images)[0], tf.float32),
-        )
+        self._record({"d_au": loss}, None, images)
 
     def _generator_step(self, images, real_aus, target_aus):
         with tf.GradientTape() as tape:
@@ -310,9 +303,7 @@ class GANimation(keras.Model):
             "d_real": -batch.mean(losses.realness(real_scores)),
             "d_fake": batch.mean(losses.realness(fake_scores)),
             "d_gp": self.gp_weight * batch.mean(penalty),
-            "d_au": self.au_weight
-            * batch.mean(losses.au_regression_error(estimated_aus, real_aus))
-            / batch.size,
+            "d_au": self._au_term(batch, estimated_aus, real_aus),
         }
         if self.au_gradient_weight:
             terms["d_au_gp"] = self._au_gradient_term(batch, alpha * images + (1.0 - alpha) * edited)
@@ -341,9 +332,7 @@ class GANimation(keras.Model):
         attentions = (attention, reconstruction_attention)
         terms = {
             "g_fake": -batch.mean(losses.realness(fake_scores)),
-            "g_au": self.au_weight
-            * batch.mean(losses.au_regression_error(estimated_aus, target_aus))
-            / batch.size,
+            "g_au": self._au_term(batch, estimated_aus, target_aus),
             "g_cycle": self.cycle_weight * batch.mean(losses.cycle_error(reconstructed, images)),
             "g_attention": self.attention_weight
             * tf.add_n([batch.mean(losses.attention_mean(a)) for a in attentions]),
@@ -356,6 +345,10 @@ class GANimation(keras.Model):
             )
         return terms, edited
 
+    def _au_term(self, batch: "_GlobalBatch", estimated_aus, aus):
+        """The weighted AU regression, with the reference's extra division by the batch size."""
+        return self.au_weight * batch.mean(losses.au_regression_error(estimated_aus, aus)) / batch.size
+
     def _augment(self, images, stream: int):
         """`images` through the critic's augmentations, drawn from (seed, step, stream)."""
         if not self.augmentations:
@@ -367,8 +360,7 @@ class GANimation(keras.Model):
         draws = tf.random.stateless_normal(
             [batch.local_size * batch.replicas, *shape], seed=self._stream_seed(stream)
         )
-        start = batch.replica_id * batch.local_size
-        return draws[start : start + batch.local_size]
+        return batch.local_rows(draws)
 
     def _interpolation_weights(self, batch: "_GlobalBatch"):
         """Per-image mixing weights for the gradient penalty.
@@ -382,8 +374,7 @@ class GANimation(keras.Model):
         weights = tf.random.stateless_uniform(
             [batch.local_size * batch.replicas, 1, 1, 1], seed=seed, dtype=tf.float32
         )
-        start = batch.replica_id * batch.local_size
-        return weights[start : start + batch.local_size]
+        return batch.local_rows(weights)
 
     def _stream_seed(self, stream: int):
         """A stateless seed for draw number `stream` of this step, apart from the penalty's."""
@@ -400,7 +391,7 @@ class GANimation(keras.Model):
         return logs
 
     def _record(self, terms, total_name, images):
-        """Adds this step's terms (and their sum) to the epoch's running means.
+        """Adds this step's terms (and their sum, as `total_name` unless None) to the epoch's means.
 
         Each step counts as many times as it has images: a partial last batch
         weighs less. The updates wait for the images: a metric's counter does
@@ -413,7 +404,9 @@ class GANimation(keras.Model):
             batch_size = tf.cast(tf.shape(images)[0], tf.float32)
             # A replica holds its share of each global loss; the mean over
             # replicas of share × replicas is the global value.
-            for name, value in {total_name: tf.add_n(list(terms.values())), **terms}.items():
+            if total_name is not None:
+                terms = {total_name: tf.add_n(list(terms.values())), **terms}
+            for name, value in terms.items():
                 self.loss_trackers[name].update_state(value * replicas, sample_weight=batch_size)
 
     def get_config(self):
@@ -470,6 +463,11 @@ class _GlobalBatch:
 
     def mean(self, values):
         return tf.reduce_sum(values) / self.size
+
+    def local_rows(self, draws):
+        """This replica's rows of a tensor drawn for the whole global batch."""
+        start = self.replica_id * self.local_size
+        return draws[start : start + self.local_size]
 
     def sum(self, values):
         return tf.reduce_sum(values)

@@ -21,6 +21,11 @@ def to_uint8(images) -> np.ndarray:
     return np.rint((images + 1.0) * 127.5).astype(np.uint8)
 
 
+def to_signed(images) -> np.ndarray:
+    """uint8 pixels to float32 in [-1, 1] (the networks' scale); the inverse of `to_uint8`."""
+    return np.asarray(images).astype(np.float32) / 127.5 - 1.0
+
+
 def prepare_output_dir(folder: str | os.PathLike, overwrite: bool = False, advice: str = "pass --overwrite to replace them") -> Path:
     """Creates `folder` for a command's outputs, refusing one that already holds files.
 

@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from tfganimation.aus import PRESETS, preset, to_model_scale
 from tfganimation.evaluation import evaluate, generator_editor, shipped_oracle
-from tfganimation.media import prepare_output_dir, to_uint8, write_frames
+from tfganimation.media import prepare_output_dir, to_signed, to_uint8, write_frames
 from tfganimation.synthetic import load_identities, make_dataset, render_face
 from tfganimation.training import TrainConfig, build_model, train
 
@@ -264,7 +264,7 @@ def write_expression_animation(
     identity = next(iter(load_identities(dataset, split="test").values()))
     face = render_face(identity, preset("neutral"), image_size)
     targets = expression_tour()
-    images = np.repeat(face[None].astype("float32") / 127.5 - 1.0, len(targets), axis=0)
+    images = np.repeat(to_signed(face[None]), len(targets), axis=0)
     edited, _, _ = generator.predict((images, targets), verbose=0)
     frames = [np.concatenate([face, to_uint8(frame)], axis=1) for frame in edited]
     return write_frames(frames, path, fps=12, overwrite=overwrite)

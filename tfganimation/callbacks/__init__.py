@@ -13,7 +13,7 @@ model.fit(dataset, callbacks=[StopOnNonFiniteLoss(), backup])
 
 from tfganimation.callbacks.backup_and_restore import AtomicBackupAndRestore
 from tfganimation.callbacks.epoch_checkpoints import EpochCheckpoints
-from tfganimation.callbacks.generator_snapshots import GeneratorSnapshots, generator_steps
+from tfganimation.callbacks.generator_snapshots import GeneratorSnapshots
 from tfganimation.callbacks.global_step import GlobalStepCallback, read_global_step
 from tfganimation.callbacks.stop_on_non_finite_loss import NonFiniteLossError, StopOnNonFiniteLoss
 from tfganimation.callbacks.training_samples import TrainingSamples
@@ -26,6 +26,5 @@ __all__ = [
     "NonFiniteLossError",
     "StopOnNonFiniteLoss",
     "TrainingSamples",
-    "generator_steps",
     "read_global_step",
 ]

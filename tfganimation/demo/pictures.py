@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from tfganimation.aus import PRESETS, preset, to_model_scale
-from tfganimation.media import to_uint8
+from tfganimation.media import to_signed, to_uint8
 from tfganimation.synthetic import Identity, render_face
 
 
@@ -31,7 +31,7 @@ def preset_grid(
     targets = to_model_scale(np.stack([preset(name) for name in presets])).astype(np.float32)
     rows = []
     for identity in identities:
-        face = render_face(identity, preset("neutral"), size).astype(np.float32) / 127.5 - 1.0
+        face = to_signed(render_face(identity, preset("neutral"), size))
         images = np.repeat(face[None], len(presets), axis=0)
         edited = to_uint8(np.asarray(generator((images, targets), training=False)[0]))
         truth = np.stack([render_face(identity, preset(name), size) for name in presets])

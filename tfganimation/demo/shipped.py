@@ -25,6 +25,7 @@ demo_metadata()["trained_on"]      # 'synthetic faces (tfganimation.synthetic)'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tfganimation.atomic import replacing
 
 DEMO_NAME = "demo"
 """The model name that stands for the shipped demo wherever a model path is accepted."""
@@ -192,20 +195,14 @@ def write_demo_files(
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    temporaries: dict[str, Path] = {}
-    try:
-        temporaries[MODEL_FILE] = directory / f".demo.partial-{os.getpid()}.keras"
-        shipped.save(temporaries[MODEL_FILE])
+    # Every file is written before the first is renamed into place: leaving
+    # the stack renames them all, an error on the way removes them all.
+    with contextlib.ExitStack() as files:
+        shipped.save(files.enter_context(replacing(directory / MODEL_FILE)))
         for name, document in ((METADATA_FILE, metadata), (TEST_IDENTITIES_FILE, identities)):
-            temporaries[name] = directory / f".{name}.partial-{os.getpid()}"
-            temporaries[name].write_text(
+            files.enter_context(replacing(directory / name)).write_text(
                 json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8"
             )
-        for name, temporary in temporaries.items():
-            os.replace(temporary, directory / name)
-    finally:
-        for temporary in temporaries.values():
-            temporary.unlink(missing_ok=True)
     return directory
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import keras
 
+from tfganimation.atomic import replacing, write_text_atomically
+
 ORACLE_DIR = Path(__file__).parent / "files"
 ORACLE_FILE = "oracle.keras"
 RECORD_FILE = "oracle.json"
@@ -18,10 +20,9 @@ def save_oracle(oracle: keras.Model, record: dict, directory: str | os.PathLike 
     """Writes `oracle.keras` (weights, no optimizer) and `oracle.json` (its measurements)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / f".partial-{ORACLE_FILE}"
-    oracle.save(partial, include_optimizer=False)
-    os.replace(partial, directory / ORACLE_FILE)
-    (directory / RECORD_FILE).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    with replacing(directory / ORACLE_FILE) as temporary:
+        oracle.save(temporary, include_optimizer=False)
+    write_text_atomically(directory / RECORD_FILE, json.dumps(record, indent=1) + "\n")
     return directory / ORACLE_FILE
 
 

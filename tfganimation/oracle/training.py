@@ -19,6 +19,8 @@ import tensorflow as tf
 
 from tfganimation.augment import augment
 from tfganimation.aus import AU_CODES, to_model_scale
+from tfganimation.data.transforms import scale_image
+from tfganimation.media import to_signed
 from tfganimation.oracle.model import ORACLE_SIZE, AUOracle
 from tfganimation.synthetic import render_face, sample_aus, sample_identity
 
@@ -146,7 +148,7 @@ def train_oracle(config: OracleConfig = OracleConfig(), verbose: int | str = 2):
         .enumerate()
         .map(
             lambda step, batch: (
-                corrupt(_to_signed(batch[0]), tf.stack([tf.constant(config.seed, tf.int64), step])),
+                corrupt(scale_image(batch[0]), tf.stack([tf.constant(config.seed, tf.int64), step])),
                 batch[1],
             ),
             num_parallel_calls=tf.data.AUTOTUNE,
@@ -157,8 +159,8 @@ def train_oracle(config: OracleConfig = OracleConfig(), verbose: int | str = 2):
     oracle.fit(data, epochs=config.epochs, verbose=verbose)
     train_seconds = time.monotonic() - started
 
-    clean = measure(oracle, _to_signed(heldout_images), heldout_aus)
-    corrupted_images = corrupt(_to_signed(heldout_images), tf.constant([config.seed, -1], tf.int64))
+    clean = measure(oracle, to_signed(heldout_images), heldout_aus)
+    corrupted_images = corrupt(to_signed(heldout_images), tf.constant([config.seed, -1], tf.int64))
     corrupted = measure(oracle, corrupted_images, heldout_aus)
     record = {
         # What a small fresh sample may show without the oracle having changed:
@@ -194,7 +196,3 @@ def measure(oracle, images, aus: np.ndarray) -> dict:
             for i, code in enumerate(AU_CODES)
         },
     }
-
-
-def _to_signed(images):
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
