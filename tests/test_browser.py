@@ -282,8 +282,9 @@ def test_upload_a_photo_and_move_a_slider_in_chromium(browser, server, tmp_path)
         "the edit after moving the slider",
     )
     assert float(slider.get_attribute("value")) == pytest.approx(min(5.0, before + 2.5), abs=0.05)
+    # Each panel is its own <img>: after a rerun the browser may still be loading some of them.
     for caption in ("Original face", "Edited face", "Attention (white: kept)", "Colour (painted)"):
-        assert page.image_src(caption), caption
+        wait_for(lambda caption=caption: page.image_src(caption), STEP_SECONDS, caption)
     assert page.errors() == []
 
     # 3. Keep a screenshot: always in the test's folder, and where asked.
