@@ -32,6 +32,9 @@ setup(
         "tensorboard",
         "ai-edge-litert",
         "mtcnn>=1.0,<2",
+        # PyAV: its wheels carry FFmpeg with libx264 and AAC, so videos need nothing else.
+        # 18.x is the last series for Python 3.11; 19.x needs Python 3.12.
+        "av>=14",
     ],
     extras_require={
         "app": ["streamlit>=1.67,<2"],

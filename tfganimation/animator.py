@@ -314,6 +314,35 @@ class Animator:
         with self._lock:
             return np.asarray(self._backend.estimate_aus(face_crop[None]), np.float32)[0]
 
+    def edit_crops(self, crops: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
+        """The model on face crops already cut, each with its own target: the batch path of videos.
+
+        Args:
+            crops: uint8 array `[N, S, S, 3]`, `S = image_size` (`FaceCrop.image`s).
+            aus: float array `[N, 17]`, OpenFace scale 0..5.
+
+        Returns:
+            `{"image": uint8 [N, S, S, 3], "attention": float32 [N, S, S, 1],
+            "color": uint8 [N, S, S, 3]}`.
+        """
+        return self._animate(np.asarray(crops, np.uint8), np.asarray(aus, np.float32))
+
+    def estimate_crops(self, crops: np.ndarray) -> np.ndarray:
+        """The critic's AUs (0..5) of face crops `[N, S, S, 3]`, `_BATCH_SIZE` at a time.
+
+        Raises:
+            ValueError: the model has no critic (`has_critic` is False).
+        """
+        if not self.has_critic:
+            raise ValueError(f"The {self.backend} model {self.metadata['model']} has no critic to read AUs with.")
+        crops = np.asarray(crops, np.uint8)
+        with self._lock:
+            parts = [
+                np.asarray(self._backend.estimate_aus(crops[start : start + _BATCH_SIZE]), np.float32)
+                for start in range(0, len(crops), _BATCH_SIZE)
+            ]
+        return np.concatenate(parts)
+
     def _load(self, photo: PhotoSource) -> np.ndarray:
         return load_photo(photo, max_pixels=self.max_pixels)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_arguments, run_video
 from tfganimation.commands.arguments import positive_int
 
 STILL_FORMATS = (".png", ".jpg", ".jpeg", ".webp")
@@ -34,16 +35,19 @@ an edit, not real-face quality.
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "animate",
-        help="edit the expression of the faces in a photo (PNG, GIF or MP4)",
+        help="edit the faces in a photo or a video, or make a photo perform (PNG, GIF or MP4)",
         description=(
             "Find the faces in PHOTO, give them the expression --aus or --preset with a trained "
             "model (a run directory, a .keras file, an export folder, a SavedModel, a .tflite "
-            "file, or demo), and write the edited photo or an animation to it."
+            "file, or demo), and write the edited photo or an animation to it. PHOTO can be a "
+            "video, and --aus-from makes the faces perform an OpenFace CSV or a driving video."
         ),
-        epilog=EPILOG,
+        epilog=EPILOG + "\n" + VIDEO_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("photo", metavar="PHOTO", help="the photo to edit (JPEG, PNG, ...)")
+    parser.add_argument(
+        "photo", metavar="PHOTO", help="the photo (JPEG, PNG, ...) or video (MP4, MOV, ...) to edit"
+    )
     parser.add_argument(
         "--model",
         default=None,
@@ -58,18 +62,25 @@ def add_parser(subparsers) -> None:
         "--preset",
         help="a named expression: neutral, happy, sad, surprise, fear, anger, disgust, contempt",
     )
+    target.add_argument(
+        "--aus-from",
+        metavar="CSV_OR_VIDEO",
+        help="a performance: an OpenFace FeatureExtraction CSV, or a driving video whose face "
+        "the model's critic reads; writes an MP4 with its timing",
+    )
     parser.add_argument(
         "--out",
         default=None,
-        help="output .gif, .mp4 or .png (default: PHOTO_STEM_animated.gif in this folder)",
+        help="output .gif, .mp4 or .png (default: PHOTO_STEM_animated.gif in this folder); "
+        "videos and performances write .mp4",
     )
     parser.add_argument(
         "--frames",
         type=_at_least_two,
         default=24,
-        help="animation frames, both ends included (default 24)",
+        help="photo animation frames, both ends included (default 24)",
     )
-    parser.add_argument("--fps", type=float, default=12.0, help="animation frame rate (default 12)")
+    parser.add_argument("--fps", type=float, default=12.0, help="photo animation frame rate (default 12)")
     parser.add_argument(
         "--face",
         type=_face_choice,
@@ -93,15 +104,18 @@ def add_parser(subparsers) -> None:
         help="runtime (default: from the model path)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    add_video_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfganimation.animator import Animator, to_aus
-    from tfganimation.backends import detect_backend
-    from tfganimation.demo.shipped import DEMO_NAME, demo_notice, is_demo
+    from tfganimation.animator import to_aus
     from tfganimation.faces import load_photo
     from tfganimation.media import ANIMATION_FORMATS, check_writable, write_frames
+    from tfganimation.video import is_video
+
+    if is_video(args.photo) or args.aus_from is not None:
+        return run_video(args, open_animator=lambda: _open_animator(args))
 
     # Everything that can be checked cheaply is, before the model loads.
     target = to_aus(args.aus if args.aus is not None else args.preset)
@@ -117,12 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.photo).is_file():
         raise FileNotFoundError(f"Photo not found: {args.photo}")
     photo = load_photo(args.photo)
-    model = DEMO_NAME if args.model is None else args.model
-    detect_backend(model)  # A wrong model path fails here too.
-    if is_demo(model):
-        print(("No --model given. " if args.model is None else "") + demo_notice())
-
-    animator = Animator(model, backend=args.backend)
+    animator = _open_animator(args)
     faces = animator.find_faces(photo, face=args.face, center_crop=args.center_crop)
     animation = out.suffix.lower() in ANIMATION_FORMATS
     result = None
@@ -143,6 +152,19 @@ def run(args: argparse.Namespace) -> int:
         write_frames([result.mask_strip()], masks_out, overwrite=args.overwrite)
         print(f"Wrote {masks_out}: crop | edited | attention | colour, one row per face")
     return 0
+
+
+def _open_animator(args: argparse.Namespace):
+    """The `Animator` of `--model` (the demo, with its notice, when none is given)."""
+    from tfganimation.animator import Animator
+    from tfganimation.backends import detect_backend
+    from tfganimation.demo.shipped import DEMO_NAME, demo_notice, is_demo
+
+    model = DEMO_NAME if args.model is None else args.model
+    detect_backend(model)  # A wrong model path fails here too.
+    if is_demo(model):
+        print(("No --model given. " if args.model is None else "") + demo_notice())
+    return Animator(model, backend=args.backend)
 
 
 def _face_choice(text: str) -> str | int:

@@ -65,7 +65,9 @@ OPENCV_IMAGE_EXTENSIONS: tuple[str, ...] = (
 a frame that lands on one the pipeline cannot decode (TIFF, WebP) is skipped and
 counted, and the frames after it still line up."""
 
-_AU_COLUMNS = tuple(f"{code}_r" for code in AU_CODES)
+AU_COLUMNS = tuple(f"{code}_r" for code in AU_CODES)
+"""OpenFace's intensity column of each AU, in catalogue order."""
+
 _ALIGNED_NAME = re.compile(r"frame_det_\d+_\d+")
 _META_COLUMNS = frozenset({"frame", "face", "face_id", "confidence", "success"})
 
@@ -88,7 +90,21 @@ def is_openface_csv(path: str | os.PathLike) -> bool:
             header = next(csv.reader(file, skipinitialspace=True), [])
     except (OSError, UnicodeDecodeError, csv.Error):
         return False
-    return _AU_COLUMNS[0] in (name.strip() for name in header)
+    return AU_COLUMNS[0] in (name.strip() for name in header)
+
+
+def read_table(csv_file: str | os.PathLike) -> tuple[dict[str, int], list[list[str]]]:
+    """An OpenFace CSV's columns by name (spaces around names stripped) and its data rows.
+
+    Both separators OpenFace has written (`", "` and `","`) read the same.
+
+    Raises:
+        OSError, UnicodeDecodeError, csv.Error: the file cannot be read as CSV.
+    """
+    with Path(csv_file).open(newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file, skipinitialspace=True))
+    header = {name.strip(): i for i, name in enumerate(rows[0])} if rows else {}
+    return header, rows[1:]
 
 
 def read_openface(
@@ -169,19 +185,17 @@ def _read_csv(
 ) -> None:
     """Adds every row of one CSV to `targets`, counting the rows it drops."""
     try:
-        with csv_file.open(newline="", encoding="utf-8-sig") as file:
-            rows = list(csv.reader(file, skipinitialspace=True))
+        header, rows = read_table(csv_file)
     except (OSError, UnicodeDecodeError, csv.Error):
         report.skip("unrecognized_csv")
         return
-    header = {name.strip(): i for i, name in enumerate(rows[0])} if rows else {}
-    if not any(name in header for name in _AU_COLUMNS):
+    if not any(name in header for name in AU_COLUMNS):
         report.skip("unrecognized_csv")
         return
-    complete = all(name in header for name in _AU_COLUMNS)
+    complete = all(name in header for name in AU_COLUMNS)
     locate, has_faces = _locator(header, relative, finder)
     wanted = {name: i for name, i in header.items() if name in _META_COLUMNS or name.lower() in FILE_COLUMNS}
-    for row in rows[1:]:
+    for row in rows:
         if not any(value.strip() for value in row):
             continue
         try:
@@ -189,7 +203,7 @@ def _read_csv(
             image, group = locate(values)
             confidence = float(values.get("confidence", "1"))
             success = float(values.get("success", "1"))
-            aus = [row[header[name]] for name in _AU_COLUMNS] if complete else None
+            aus = [row[header[name]] for name in AU_COLUMNS] if complete else None
         except (IndexError, ValueError):
             report.skip("unparsable_row")
             continue

@@ -1,0 +1,146 @@
+"""The video half of `tfganimation animate`: drive a photo with a performance, or edit a video."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from tfganimation.commands.arguments import positive_int
+
+VIDEO_EPILOG = """\
+performances and videos:
+  tfganimation animate photo.jpg --aus-from performance.csv --out out.mp4   # OpenFace CSV
+  tfganimation animate photo.jpg --aus-from driving.mp4 --out out.mp4       # the critic reads it
+  tfganimation animate clip.mp4 --preset happy --out clip_happy.mp4         # edit a video
+  tfganimation animate clip.mp4 --aus-from performance.csv --smooth 0.05 --aus-scale 1.5
+
+A photo with --aus-from becomes an MP4 with one frame per row of the
+performance, timed by it. A video (INPUT ending in .mp4, .mov, .m4v, .mkv,
+.webm or .avi) is edited frame by frame: faces are tracked, their crops
+smoothed over time, frames without a face kept as they are, and the frame
+rate and audio kept. OpenFace rows that failed (success 0, low confidence),
+and driving frames without a face, hold the last good AUs. Videos over
+9,000 frames or 3840x2160 pixels are refused unless --allow-large.
+"""
+
+
+def add_video_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of performance driving and video editing (`--aus-from` is in the target group)."""
+    group = parser.add_argument_group("performances and videos")
+    group.add_argument(
+        "--track-face",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="with an OpenFace CSV that tracked several faces: the face_id to follow "
+        "(default: the face with the most successful rows)",
+    )
+    group.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        help="with an OpenFace CSV: rows less confident than this hold the last good AUs "
+        "(default 0.8)",
+    )
+    group.add_argument(
+        "--smooth",
+        type=_non_negative_float,
+        default=None,
+        metavar="SECONDS",
+        help="with --aus-from: smooth the AUs over time (Gaussian, this standard deviation)",
+    )
+    group.add_argument(
+        "--aus-scale",
+        type=_non_negative_float,
+        default=None,
+        metavar="FACTOR",
+        help="with --aus-from: multiply every intensity (>1 exaggerates, <1 damps; kept in 0..5)",
+    )
+    group.add_argument(
+        "--crop-smoothing",
+        type=_non_negative_float,
+        default=0.1,
+        metavar="SECONDS",
+        help="video faces: smooth the crop boxes over time so the edit does not jitter "
+        "(default 0.1)",
+    )
+    group.add_argument(
+        "--batch-size", type=positive_int, default=8, help="frames per model call (default 8)"
+    )
+    group.add_argument(
+        "--allow-large", action="store_true", help="process videos over the frame and pixel budget"
+    )
+    group.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> int:
+    """Runs `animate` on a video INPUT or with `--aus-from`; `open_animator` loads the model."""
+    from tfganimation.animator import to_aus
+    from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
+    from tfganimation.video import (
+        VideoLimits,
+        check_output,
+        drive_photo,
+        edit_video,
+        is_video,
+        read_track,
+    )
+
+    # Everything that can be checked cheaply is, before the model loads.
+    source = Path(args.photo)
+    editing = is_video(source)
+    if args.show_masks:
+        raise ValueError("--show-masks is for photo edits, not for videos.")
+    if args.aus_from is None and (args.smooth is not None or args.aus_scale is not None):
+        raise ValueError("--smooth and --aus-scale shape a performance: use them with --aus-from.")
+    if editing and (args.center_crop or not isinstance(args.face, str)):
+        raise ValueError("In a video, --face is all or largest, and --center-crop is for photos.")
+    out = check_output(args.out or f"{source.stem}_{'edited' if editing else 'performance'}.mp4", args.overwrite)
+    if not source.is_file():
+        raise FileNotFoundError(f"{'Video' if editing else 'Photo'} not found: {source}")
+    limits = VideoLimits.unlimited() if args.allow_large else VideoLimits()
+    progress = not args.quiet
+
+    animator = None
+    if args.aus_from is not None and is_video(args.aus_from):
+        animator = open_animator()
+    if args.aus_from is not None:
+        track = read_track(
+            args.aus_from,
+            animator,
+            face_id=args.track_face,
+            min_confidence=DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence,
+            limits=limits,
+            progress=progress,
+        )
+        track = track.smoothed(args.smooth or 0.0).scaled(1.0 if args.aus_scale is None else args.aus_scale)
+        print(
+            f"Performance {track.source}: {len(track)} frames at {track.frame_rate:.3g} fps; "
+            f"{track.n_invalid} held the last good AUs."
+        )
+        target = track
+    else:
+        target = to_aus(args.aus if args.aus is not None else args.preset)
+    animator = animator or open_animator()
+    common = {"batch_size": args.batch_size, "limits": limits, "overwrite": args.overwrite, "progress": progress}
+    if editing:
+        report = edit_video(
+            animator, source, out, target, face=args.face, crop_smoothing=args.crop_smoothing, **common
+        )
+    else:
+        report = drive_photo(
+            animator, source, target, out, face=args.face, center_crop=args.center_crop, **common
+        )
+    print(report.summary())
+    return 0
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    return value

@@ -1,0 +1,141 @@
+"""Following faces through a video: detections linked into tracks, their crops smoothed over time.
+
+A detector finds each face anew in every frame, and its box wobbles by a few
+pixels from frame to frame even on a still face; cropping at those boxes
+would make the edit shimmer. So the detections of each face are linked from
+frame to frame by overlap, short misses are bridged, and the box and
+keypoints are smoothed over time (`smooth_over_time`, centred, so a moving
+face is not lagged) before any crop is cut.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from tfganimation.faces import Face
+from tfganimation.video.smoothing import smooth_over_time
+
+DEFAULT_CROP_SMOOTHING = 0.1
+"""Standard deviation of the crop's smoothing in seconds: ±3 frames at 30 fps."""
+
+MAX_GAP = 0.25
+"""A face the detector misses for up to this many seconds is bridged, not dropped."""
+
+_MIN_OVERLAP = 0.3
+"""Intersection over union above which a detection continues a track."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FaceTrack:
+    """One face followed through a video.
+
+    Args:
+        faces: dict from frame index to the smoothed `Face`, for every frame
+            from the face's first detection to its last (bridged misses
+            included).
+        n_detected: int. Frames in which the detector found it.
+    """
+
+    faces: dict[int, Face]
+    n_detected: int
+
+    @property
+    def prominence(self) -> float:
+        """Box area summed over the frames: a face that is big for long is the subject."""
+        return float(sum(face.area for face in self.faces.values()))
+
+
+def track_faces(
+    detections: Sequence[Sequence[Face]],
+    times: Sequence[float],
+    *,
+    smoothing: float = DEFAULT_CROP_SMOOTHING,
+    max_gap: float = MAX_GAP,
+) -> list[FaceTrack]:
+    """Links each frame's detected faces into tracks and smooths every track's crops.
+
+    Args:
+        detections: one list of `Face`s per frame.
+        times: float seconds of each frame.
+        smoothing: float. Standard deviation in seconds of the Gaussian that
+            smooths box and keypoints; 0 keeps the detections as they are.
+            Defaults to `DEFAULT_CROP_SMOOTHING` (0.1).
+        max_gap: float. Seconds a face may go undetected and still continue
+            its track. Defaults to `MAX_GAP` (0.25).
+
+    Returns:
+        The tracks, most prominent first (see `FaceTrack.prominence`).
+    """
+    times = np.asarray(times, np.float64)
+    if len(detections) != len(times):
+        raise ValueError(f"{len(detections)} frames of detections for {len(times)} times.")
+    linked: list[dict[int, Face]] = []
+    for frame, faces in enumerate(detections):
+        alive = [track for track in linked if times[frame] - times[max(track)] <= max_gap]
+        pairs = sorted(
+            ((_overlap(track[max(track)], face), id(track), track, face) for track in alive for face in faces),
+            key=lambda pair: -pair[0],
+        )
+        taken_tracks, taken_faces = set(), set()
+        for overlap, key, track, face in pairs:
+            if overlap < _MIN_OVERLAP or key in taken_tracks or id(face) in taken_faces:
+                continue
+            track[frame] = face
+            taken_tracks.add(key)
+            taken_faces.add(id(face))
+        linked += [{frame: face} for face in faces if id(face) not in taken_faces]
+    tracks = [_smooth(track, times, smoothing) for track in linked]
+    return sorted(tracks, key=lambda track: -track.prominence)
+
+
+def select_tracks(tracks: Sequence[FaceTrack], which: str = "largest") -> list[FaceTrack]:
+    """`"largest"`: the most prominent track only; `"all"`: every track."""
+    if which == "all":
+        return list(tracks)
+    if which == "largest":
+        return list(tracks[:1])
+    raise ValueError(f'In a video, the face to edit must be "all" or "largest". Received: {which!r}')
+
+
+def _overlap(a: Face, b: Face) -> float:
+    """Intersection over union of two face boxes."""
+    ax, ay, aw, ah = a.box
+    bx, by, bw, bh = b.box
+    width = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+    height = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    intersection = width * height
+    return intersection / (a.area + b.area - intersection)
+
+
+def _smooth(detected: dict[int, Face], times: np.ndarray, sigma: float) -> FaceTrack:
+    """Every frame of the track's span, with box and keypoints smoothed and misses bridged."""
+    first, last = min(detected), max(detected)
+    frames = np.arange(first, last + 1)
+    names = sorted(set.intersection(*(set(face.landmarks) for face in detected.values())))
+    present = np.isin(frames, list(detected))
+    values = np.array([_as_vector(detected[frame], names) for frame in frames[present]])
+    span_times = times[frames]
+    # Misses are first filled in a straight line, then everything is smoothed.
+    filled = np.stack(
+        [np.interp(span_times, span_times[present], column) for column in values.T], axis=1
+    )
+    smoothed = smooth_over_time(span_times, filled, present, sigma)
+    mean_score = float(np.mean([face.score for face in detected.values()]))
+    faces = {
+        int(frame): _from_vector(row, names, detected[frame].score if frame in detected else mean_score)
+        for frame, row in zip(frames, smoothed)
+    }
+    return FaceTrack(faces=faces, n_detected=len(detected))
+
+
+def _as_vector(face: Face, names: list[str]) -> list[float]:
+    return [*face.box, *(value for name in names for value in face.landmarks[name])]
+
+
+def _from_vector(row: np.ndarray, names: list[str], score: float) -> Face:
+    points = row[4:].reshape(-1, 2)
+    landmarks = {name: (float(x), float(y)) for name, (x, y) in zip(names, points)}
+    return Face(box=tuple(float(v) for v in row[:4]), score=score, landmarks=landmarks)

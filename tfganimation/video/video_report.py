@@ -1,0 +1,68 @@
+"""`VideoReport`: what a video command wrote, what it could not do, and where the time went."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+STAGES = ("decode", "detect", "estimate", "edit", "paste", "encode")
+"""Pipeline stages in the order they happen; a report lists those that took time."""
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoReport:
+    """The outcome of `drive_photo` or `edit_video`.
+
+    Args:
+        path: Path. The MP4 written.
+        frames: int. Frames in it.
+        frame_rate: float. Its nominal frames per second.
+        duration: float. Seconds.
+        frames_edited: int. Frames whose face(s) the model edited.
+        frames_without_face: int. Frames passed through unchanged: no face
+            (0 when driving a photo).
+        held_rows: int. AU rows that read no face (failed OpenFace rows,
+            driving frames without a face), which held the last good AUs.
+        audio: bool. Whether the MP4 has the source's audio.
+        backend: str. The runtime that ran the model.
+        seconds: dict. Wall-clock seconds per stage (`STAGES`).
+    """
+
+    path: Path
+    frames: int
+    frame_rate: float
+    duration: float
+    frames_edited: int
+    frames_without_face: int = 0
+    held_rows: int = 0
+    audio: bool = False
+    backend: str = ""
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    @property
+    def frames_per_second(self) -> float:
+        """Frames processed per wall-clock second, all stages included."""
+        total = sum(self.seconds.values())
+        return self.frames / total if total > 0 else float("inf")
+
+    def summary(self) -> str:
+        """A few lines for a person: what was written, what was held or skipped, the time."""
+        lines = [
+            f"Wrote {self.path}: {self.frames} frames at {self.frame_rate:.3g} fps "
+            f"({self.duration:.2f} s){', with audio' if self.audio else ''}; "
+            f"{self.frames_edited} edited by the {self.backend} backend."
+        ]
+        if self.frames_without_face:
+            lines.append(f"{self.frames_without_face} frames without a face were left unchanged.")
+        if self.held_rows:
+            lines.append(
+                f"{self.held_rows} AU rows read no face (tracking failed or low confidence) "
+                "and held the last good AUs."
+            )
+        total = sum(self.seconds.values())
+        if total > 0:
+            shares = ", ".join(
+                f"{stage} {self.seconds[stage] / total:.0%}" for stage in STAGES if self.seconds.get(stage)
+            )
+            lines.append(f"{total:.1f} s, {self.frames_per_second:.2f} frames/s: {shares}.")
+        return "\n".join(lines)
