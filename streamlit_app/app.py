@@ -18,8 +18,11 @@ import streamlit as st
 from tfganimation import viewer
 from tfganimation.aus import PRESETS, preset
 from tfganimation.faces import PhotoError, center_crop_face
+from tfganimation.video import uploads
 
 SOURCES = ("Example", "Upload", "Webcam")
+MODES = ("A photo", "A performance or a video")
+PERFORMANCES = ("OpenFace CSV", "Driving video")
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=2)
@@ -220,6 +223,86 @@ def animation(animator, photo: viewer.Photo, face, aus: np.ndarray) -> None:
         )
 
 
+def video_tab(animator) -> None:
+    """Make a photo perform an uploaded CSV or driving video, or edit an uploaded video."""
+    st.caption(
+        "Make a photo perform what a face did (an OpenFace FeatureExtraction CSV, or a driving "
+        "video read by the model's critic, which is coarser), or edit the faces of a video."
+    )
+    what = st.radio("Animate", ("A photo", "A video"), horizontal=True, key="video_source")
+    if what == "A photo":
+        photo = choose_photo()
+        video = None
+    else:
+        photo = None
+        video = st.file_uploader(
+            "A video with a face",
+            type=list(uploads.VIDEO_UPLOAD_TYPES),
+            max_upload_size=uploads.MAX_VIDEO_UPLOAD_MB,
+            key="video_upload",
+        )
+    choices = PERFORMANCES if photo is not None else ("Preset", *PERFORMANCES)
+    driven_by = st.radio("Driven by", choices, horizontal=True, key="driven_by")
+    performance = expression = None
+    if driven_by == "Preset":
+        expression = st.selectbox("Expression", list(PRESETS), index=1, key="video_preset")
+    else:
+        types = (
+            uploads.CSV_UPLOAD_TYPES if driven_by == "OpenFace CSV" else uploads.VIDEO_UPLOAD_TYPES
+        )
+        performance = st.file_uploader(
+            driven_by,
+            type=list(types),
+            max_upload_size=uploads.MAX_VIDEO_UPLOAD_MB,
+            key="performance_upload",
+        )
+    smooth_column, scale_column = st.columns(2)
+    smooth = smooth_column.slider("Smoothing (s)", 0.0, 0.5, 0.0, 0.01, key="smooth")
+    scale = scale_column.slider("AU scale", 0.0, 3.0, 1.0, 0.1, key="aus_scale")
+    ready = (photo is not None or video is not None) and (expression or performance is not None)
+    if not ready:
+        st.info("Choose what to animate and what drives it.")
+        return
+    if st.button("Make video", key="make_video", type="primary"):
+        with st.spinner("Finding faces, editing, encoding…"):
+            try:
+                if photo is not None:
+                    data, report = uploads.drive_uploaded_photo(
+                        animator,
+                        photo.image,
+                        performance.getvalue(),
+                        performance.name,
+                        smooth=smooth,
+                        scale=scale,
+                    )
+                else:
+                    data, report = uploads.edit_uploaded_video(
+                        animator,
+                        video.getvalue(),
+                        video.name,
+                        target=expression,
+                        performance=None if performance is None else performance.getvalue(),
+                        performance_name="" if performance is None else performance.name,
+                        smooth=smooth,
+                        scale=scale,
+                    )
+            except (OSError, ValueError) as error:
+                st.error(str(error))
+                return
+        st.session_state["video_result"] = {"data": data, "summary": report.summary()}
+    made = st.session_state.get("video_result")
+    if made:
+        st.video(made["data"], format="video/mp4")
+        st.caption(made["summary"])
+        st.download_button(
+            "Download the video (MP4)",
+            data=made["data"],
+            file_name="tfganimation.mp4",
+            mime="video/mp4",
+            key="download_video",
+        )
+
+
 def main() -> None:
     st.set_page_config(page_title="GANimation viewer", layout="wide")
     st.title("GANimation viewer")
@@ -245,6 +328,10 @@ def main() -> None:
     with st.sidebar.expander("About this model"):
         for label, value in viewer.describe_model(animator.metadata, animator.has_critic):
             st.markdown(f"**{label}:** {value}")
+
+    if st.radio("Animate", MODES, horizontal=True, key="mode") == MODES[1]:
+        video_tab(animator)
+        st.stop()
 
     photo_column, faces_column, edited_column = st.columns([1, 1.5, 1.5])
     with photo_column:

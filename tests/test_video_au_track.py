@@ -101,7 +101,10 @@ def test_irregular_timestamps_are_kept_and_the_rate_ignores_dropped_frames():
     "change, message",
     [
         ("no_aus", "has no OpenFace AU columns"),
-        ("backwards", "timestamps must increase from row to row; data row 4 is at 0.033 s, after 0.067 s"),
+        (
+            "backwards",
+            "timestamps must increase from row to row; data row 4 is at 0.033 s, after 0.067 s",
+        ),
         ("no_success", "no row has a successfully tracked face"),
         ("no_timestamp", "has no timestamp column"),
     ],
@@ -115,8 +118,17 @@ def test_bad_csvs_are_refused_in_one_line(tmp_path, change, message):
     path = write_openface_csv(tmp_path / "p.csv", times, aus, success)
     if change in ("no_aus", "no_timestamp"):
         lines = path.read_text().splitlines()
-        keep = [i for i, name in enumerate(lines[0].split(", ")) if (name.endswith("_r") if change == "no_aus" else name == "timestamp")]
-        path.write_text("\n".join(", ".join(v for i, v in enumerate(line.split(", ")) if i not in keep) for line in lines))
+        keep = [
+            i
+            for i, name in enumerate(lines[0].split(", "))
+            if (name.endswith("_r") if change == "no_aus" else name == "timestamp")
+        ]
+        path.write_text(
+            "\n".join(
+                ", ".join(v for i, v in enumerate(line.split(", ")) if i not in keep)
+                for line in lines
+            )
+        )
 
     with pytest.raises(ValueError, match=message) as error:
         read_openface_track(path)

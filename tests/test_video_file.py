@@ -30,7 +30,9 @@ def test_frames_come_back_with_their_times_even_when_irregular(tmp_path):
 @pytest.mark.parametrize("codec, suffix", [("aac", ".m4a"), ("pcm_s16le", ".wav")])
 def test_audio_is_copied_or_reencoded_and_cut_at_the_video_end(tmp_path, codec, suffix):
     tone = write_tone(tmp_path / f"tone{suffix}", seconds=3.0, codec=codec)
-    video = write_video(tmp_path / "v.mp4", [gradient(i * 20) for i in range(10)], fps=10, audio=tone)
+    video = write_video(
+        tmp_path / "v.mp4", [gradient(i * 20) for i in range(10)], fps=10, audio=tone
+    )
 
     assert probe_video(video).has_audio
     assert audio_seconds(video) == pytest.approx(1.0, abs=0.15)  # 10 frames at 10 fps.

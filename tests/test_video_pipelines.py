@@ -49,7 +49,9 @@ def files(tmp_path_factory):
         "clip": write_video(root / "clip.mp4", smiles + [empty_frame()] * N_EMPTY, audio=tone),
         "still": write_video(root / "still.mp4", [face_frame(np.zeros(N_AUS))] * 12),
         "empty": write_video(root / "empty.mp4", [empty_frame()] * 4),
-        "csv": write_openface_csv(root / "p.csv", times, np.tile(preset("happy"), (10, 1)), success),
+        "csv": write_openface_csv(
+            root / "p.csv", times, np.tile(preset("happy"), (10, 1)), success
+        ),
         "photo": face_frame(np.zeros(N_AUS)),
     }
 
@@ -71,17 +73,23 @@ def test_driving_a_photo_gives_one_frame_per_csv_row_at_its_time(files, animator
     assert not list(tmp_path.glob(".partial-*"))
 
 
-def test_editing_a_video_keeps_frames_timing_and_audio_and_passes_face_free_frames(files, animator, tmp_path):
+def test_editing_a_video_keeps_frames_timing_and_audio_and_passes_face_free_frames(
+    files, animator, tmp_path
+):
     report = edit_video(animator, files["clip"], tmp_path / "happy.mp4", "happy", progress=False)
 
     source, edited = list(read_frames(files["clip"])), list(read_frames(report.path))
     assert len(edited) == len(source) == N_FACE_FRAMES + N_EMPTY
     np.testing.assert_allclose([f.time for f in edited], [f.time for f in source], atol=1e-3)
     assert (report.frames_edited, report.frames_without_face) == (N_FACE_FRAMES, N_EMPTY)
-    assert report.audio and audio_seconds(report.path) == pytest.approx(audio_seconds(files["clip"]), abs=0.1)
+    assert report.audio and audio_seconds(report.path) == pytest.approx(
+        audio_seconds(files["clip"]), abs=0.1
+    )
     assert probe_video(report.path).frame_rate == pytest.approx(10)
     face = (slice(20, 76), slice(40, 88))  # Where the face is while there is one.
-    change = [np.abs(a.image[face].astype(int) - b.image[face]).mean() for a, b in zip(source, edited)]
+    change = [
+        np.abs(a.image[face].astype(int) - b.image[face]).mean() for a, b in zip(source, edited)
+    ]
     assert max(change[N_FACE_FRAMES:]) < 1.5  # Re-encoding's rounding only.
     assert min(change[:N_FACE_FRAMES]) > 4.5  # The (random) model's edit.
     assert set(report.seconds) >= {"decode", "detect", "edit", "paste", "encode"}
@@ -151,7 +159,21 @@ def test_the_cli_drives_a_photo_from_a_csv_and_edits_a_video(files, tmp_path, ca
 
     Image.fromarray(files["photo"]).save(photo)
     out = tmp_path / "performance.mp4"
-    assert animate(files, photo, "--aus-from", files["csv"], "--smooth", "0.04", "--aus-scale", "1.5", "--out", out) == 0
+    assert (
+        animate(
+            files,
+            photo,
+            "--aus-from",
+            files["csv"],
+            "--smooth",
+            "0.04",
+            "--aus-scale",
+            "1.5",
+            "--out",
+            out,
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "p.csv: 10 frames at 25 fps; 2 held the last good AUs" in printed
     assert f"Wrote {out}: 10 frames" in printed
@@ -170,7 +192,9 @@ def test_the_cli_drives_a_photo_from_a_csv_and_edits_a_video(files, tmp_path, ca
         ("litert_driver", "has no critic"),
     ],
 )
-def test_bad_input_is_one_line_and_leaves_no_output(files, tmp_path, capsys, monkeypatch, case, message):
+def test_bad_input_is_one_line_and_leaves_no_output(
+    files, tmp_path, capsys, monkeypatch, case, message
+):
     out = tmp_path / "out.mp4"
     args = [files["clip"], "--preset", "happy", "--out", out]
     if case == "exists":

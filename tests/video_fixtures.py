@@ -36,9 +36,13 @@ def empty_frame() -> np.ndarray:
     return frame
 
 
-def write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0, audio: Path | None = None) -> Path:
+def write_video(
+    path: Path, frames: list[np.ndarray], fps: float = 10.0, audio: Path | None = None
+) -> Path:
     """Frames as an H.264 MP4 at a nearly lossless quality, optionally with `audio`'s sound."""
-    with VideoWriter(path, frames[0].shape[1], frames[0].shape[0], fps, audio_from=audio, crf=4) as writer:
+    with VideoWriter(
+        path, frames[0].shape[1], frames[0].shape[0], fps, audio_from=audio, crf=4
+    ) as writer:
         for index, frame in enumerate(frames):
             writer.write(frame, index / fps)
     return path
@@ -48,7 +52,9 @@ def write_tone(path: Path, seconds: float, codec: str = "aac", rate: int = 16_00
     """A 440 Hz tone as an audio-only file (`.m4a` for AAC, `.wav` for PCM)."""
     import av
 
-    samples = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)).astype(np.float32)
+    samples = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)).astype(
+        np.float32
+    )
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=rate)
         stream.layout = "mono"
@@ -82,7 +88,14 @@ def write_openface_csv(
     n = len(times)
     success = np.ones(n, int) if success is None else success
     confidence = np.full(n, 0.98) if confidence is None else confidence
-    columns = ["frame", *(["face_id"] if face_ids is not None else []), "timestamp", "confidence", "success", "x_0"]
+    columns = [
+        "frame",
+        *(["face_id"] if face_ids is not None else []),
+        "timestamp",
+        "confidence",
+        "success",
+        "x_0",
+    ]
     columns += [f"{code}_r" for code in AU_CODES] + [f"{code}_c" for code in AU_CODES]
     lines = [separator.join(columns)]
     for row in range(n):

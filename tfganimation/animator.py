@@ -334,11 +334,15 @@ class Animator:
             ValueError: the model has no critic (`has_critic` is False).
         """
         if not self.has_critic:
-            raise ValueError(f"The {self.backend} model {self.metadata['model']} has no critic to read AUs with.")
+            raise ValueError(
+                f"The {self.backend} model {self.metadata['model']} has no critic to read AUs with."
+            )
         crops = np.asarray(crops, np.uint8)
         with self._lock:
             parts = [
-                np.asarray(self._backend.estimate_aus(crops[start : start + _BATCH_SIZE]), np.float32)
+                np.asarray(
+                    self._backend.estimate_aus(crops[start : start + _BATCH_SIZE]), np.float32
+                )
                 for start in range(0, len(crops), _BATCH_SIZE)
             ]
         return np.concatenate(parts)

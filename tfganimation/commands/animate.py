@@ -80,7 +80,9 @@ def add_parser(subparsers) -> None:
         default=24,
         help="photo animation frames, both ends included (default 24)",
     )
-    parser.add_argument("--fps", type=float, default=12.0, help="photo animation frame rate (default 12)")
+    parser.add_argument(
+        "--fps", type=float, default=12.0, help="photo animation frame rate (default 12)"
+    )
     parser.add_argument(
         "--face",
         type=_face_choice,

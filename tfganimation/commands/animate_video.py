@@ -96,7 +96,9 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
         raise ValueError("--smooth and --aus-scale shape a performance: use them with --aus-from.")
     if editing and (args.center_crop or not isinstance(args.face, str)):
         raise ValueError("In a video, --face is all or largest, and --center-crop is for photos.")
-    out = check_output(args.out or f"{source.stem}_{'edited' if editing else 'performance'}.mp4", args.overwrite)
+    out = check_output(
+        args.out or f"{source.stem}_{'edited' if editing else 'performance'}.mp4", args.overwrite
+    )
     if not source.is_file():
         raise FileNotFoundError(f"{'Video' if editing else 'Photo'} not found: {source}")
     limits = VideoLimits.unlimited() if args.allow_large else VideoLimits()
@@ -110,11 +112,15 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
             args.aus_from,
             animator,
             face_id=args.track_face,
-            min_confidence=DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence,
+            min_confidence=DEFAULT_MIN_CONFIDENCE
+            if args.min_confidence is None
+            else args.min_confidence,
             limits=limits,
             progress=progress,
         )
-        track = track.smoothed(args.smooth or 0.0).scaled(1.0 if args.aus_scale is None else args.aus_scale)
+        track = track.smoothed(args.smooth or 0.0).scaled(
+            1.0 if args.aus_scale is None else args.aus_scale
+        )
         print(
             f"Performance {track.source}: {len(track)} frames at {track.frame_rate:.3g} fps; "
             f"{track.n_invalid} held the last good AUs."
@@ -123,10 +129,21 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
     else:
         target = to_aus(args.aus if args.aus is not None else args.preset)
     animator = animator or open_animator()
-    common = {"batch_size": args.batch_size, "limits": limits, "overwrite": args.overwrite, "progress": progress}
+    common = {
+        "batch_size": args.batch_size,
+        "limits": limits,
+        "overwrite": args.overwrite,
+        "progress": progress,
+    }
     if editing:
         report = edit_video(
-            animator, source, out, target, face=args.face, crop_smoothing=args.crop_smoothing, **common
+            animator,
+            source,
+            out,
+            target,
+            face=args.face,
+            crop_smoothing=args.crop_smoothing,
+            **common,
         )
     else:
         report = drive_photo(

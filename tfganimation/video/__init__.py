@@ -20,20 +20,23 @@ from tfganimation.video.driving import drive_photo
 from tfganimation.video.editing import edit_video
 from tfganimation.video.face_track import FaceTrack, select_tracks, track_faces
 from tfganimation.video.openface_track import read_openface_track
-from tfganimation.video.video_file import (
+from tfganimation.video.video_limits import (
     DEFAULT_MAX_FRAME_PIXELS,
     DEFAULT_MAX_FRAMES,
-    VIDEO_SUFFIXES,
     VideoError,
     VideoLimits,
-    VideoWriter,
-    check_output,
+)
+from tfganimation.video.video_reader import (
+    VIDEO_SUFFIXES,
+    VideoFrame,
+    VideoInfo,
     is_video,
     probe_video,
     read_frames,
 )
 from tfganimation.video.video_report import VideoReport
 from tfganimation.video.video_track import estimate_video_track, read_track
+from tfganimation.video.video_writer import VideoWriter, check_output
 
 __all__ = [
     "AUTrack",
@@ -42,6 +45,8 @@ __all__ = [
     "FaceTrack",
     "VIDEO_SUFFIXES",
     "VideoError",
+    "VideoFrame",
+    "VideoInfo",
     "VideoLimits",
     "VideoReport",
     "VideoWriter",

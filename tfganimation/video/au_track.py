@@ -54,7 +54,9 @@ class AUTrack:
             )
         what = f"{self.source}: " if self.source else ""
         if len(times) < 2:
-            raise ValueError(f"{what}an AU track needs at least 2 rows (frames); it has {len(times)}.")
+            raise ValueError(
+                f"{what}an AU track needs at least 2 rows (frames); it has {len(times)}."
+            )
         if not np.all(np.isfinite(times)):
             raise ValueError(f"{what}timestamps must be finite numbers.")
         backwards = np.flatnonzero(np.diff(times) <= 0)
@@ -65,7 +67,9 @@ class AUTrack:
                 f"{times[row]:g} s, after {times[row - 1]:g} s."
             )
         if not valid.any():
-            raise ValueError(f"{what}no row has a successfully tracked face (all {len(times)} failed).")
+            raise ValueError(
+                f"{what}no row has a successfully tracked face (all {len(times)} failed)."
+            )
         if not np.all(np.isfinite(aus[valid])):
             raise ValueError(f"{what}AU values must be finite numbers.")
         object.__setattr__(self, "times", times - times[0])

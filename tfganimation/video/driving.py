@@ -13,7 +13,8 @@ from tfganimation.video.au_track import AUTrack
 from tfganimation.video.frame_editor import DEFAULT_BATCH_SIZE, batched, edit_frames
 from tfganimation.video.progress import Progress
 from tfganimation.video.stage_timer import StageTimer
-from tfganimation.video.video_file import VideoLimits, VideoWriter, check_output
+from tfganimation.video.video_limits import VideoLimits
+from tfganimation.video.video_writer import VideoWriter, check_output
 from tfganimation.video.video_report import VideoReport
 
 

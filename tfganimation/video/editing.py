@@ -16,7 +16,9 @@ from tfganimation.video.face_track import DEFAULT_CROP_SMOOTHING, select_tracks
 from tfganimation.video.frame_editor import DEFAULT_BATCH_SIZE, batched, edit_frames
 from tfganimation.video.progress import Progress
 from tfganimation.video.stage_timer import StageTimer
-from tfganimation.video.video_file import VideoLimits, VideoWriter, check_output, probe_video, read_frames
+from tfganimation.video.video_limits import VideoLimits
+from tfganimation.video.video_reader import probe_video, read_frames
+from tfganimation.video.video_writer import VideoWriter, check_output
 from tfganimation.video.video_report import VideoReport
 
 
@@ -70,24 +72,35 @@ def edit_video(
     targets = target if isinstance(target, AUTrack) else to_aus(target)
     info = probe_video(source, limits)
     timer = StageTimer()
-    times, tracks = scan_faces(source, info.n_frames, smoothing=crop_smoothing, timer=timer, progress=progress)
+    times, tracks = scan_faces(
+        source, info.n_frames, smoothing=crop_smoothing, timer=timer, progress=progress
+    )
     chosen = select_tracks(tracks, face)
     if not chosen:
         raise NoFaceError(f"no face found in any of the {len(times)} frames of {source}.")
     aus = targets.at(times) if isinstance(targets, AUTrack) else np.tile(targets, (len(times), 1))
-    faces = [[track.faces[index] for track in chosen if index in track.faces] for index in range(len(times))]
+    faces = [
+        [track.faces[index] for track in chosen if index in track.faces]
+        for index in range(len(times))
+    ]
     frames = timer.iterate("decode", read_frames(source))
     audio = source if info.has_audio else None
     with (
         replacing(out) as temporary,
-        VideoWriter(temporary, info.width, info.height, info.frame_rate, audio_from=audio) as writer,
+        VideoWriter(
+            temporary, info.width, info.height, info.frame_rate, audio_from=audio
+        ) as writer,
         Progress("Editing frames", len(times), enabled=progress) as bar,
     ):
         start = 0
         for batch in batched(frames, batch_size):
             stop = start + len(batch)
             images = edit_frames(
-                animator, [frame.image for frame in batch], faces[start:stop], aus[start:stop], timer
+                animator,
+                [frame.image for frame in batch],
+                faces[start:stop],
+                aus[start:stop],
+                timer,
             )
             with timer("encode"):
                 for frame, image in zip(batch, images):

@@ -10,7 +10,7 @@ from tfganimation.faces import detect_faces
 from tfganimation.video.face_track import DEFAULT_CROP_SMOOTHING, FaceTrack, track_faces
 from tfganimation.video.progress import Progress
 from tfganimation.video.stage_timer import StageTimer
-from tfganimation.video.video_file import read_frames
+from tfganimation.video.video_reader import read_frames
 
 
 def scan_faces(

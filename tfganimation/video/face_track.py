@@ -76,7 +76,11 @@ def track_faces(
     for frame, faces in enumerate(detections):
         alive = [track for track in linked if times[frame] - times[max(track)] <= max_gap]
         pairs = sorted(
-            ((_overlap(track[max(track)], face), id(track), track, face) for track in alive for face in faces),
+            (
+                (_overlap(track[max(track)], face), id(track), track, face)
+                for track in alive
+                for face in faces
+            ),
             key=lambda pair: -pair[0],
         )
         taken_tracks, taken_faces = set(), set()
@@ -97,7 +101,9 @@ def select_tracks(tracks: Sequence[FaceTrack], which: str = "largest") -> list[F
         return list(tracks)
     if which == "largest":
         return list(tracks[:1])
-    raise ValueError(f'In a video, the face to edit must be "all" or "largest". Received: {which!r}')
+    raise ValueError(
+        f'In a video, the face to edit must be "all" or "largest". Received: {which!r}'
+    )
 
 
 def _overlap(a: Face, b: Face) -> float:
@@ -125,7 +131,9 @@ def _smooth(detected: dict[int, Face], times: np.ndarray, sigma: float) -> FaceT
     smoothed = smooth_over_time(span_times, filled, present, sigma)
     mean_score = float(np.mean([face.score for face in detected.values()]))
     faces = {
-        int(frame): _from_vector(row, names, detected[frame].score if frame in detected else mean_score)
+        int(frame): _from_vector(
+            row, names, detected[frame].score if frame in detected else mean_score
+        )
         for frame, row in zip(frames, smoothed)
     }
     return FaceTrack(faces=faces, n_detected=len(detected))

@@ -51,7 +51,9 @@ def edit_frames(
     if not crops:
         return list(frames)
     with timer("edit"):
-        outputs = animator.edit_crops(np.stack([crop.image for crop in crops]), np.asarray(aus)[owners])
+        outputs = animator.edit_crops(
+            np.stack([crop.image for crop in crops]), np.asarray(aus)[owners]
+        )
     edited = list(frames)
     with timer("paste"):
         for index, (owner, crop) in enumerate(zip(owners, crops)):

@@ -79,7 +79,9 @@ def read_openface_track(
             confidence = float(row[header["confidence"]]) if "confidence" in header else 1.0
         except (IndexError, ValueError):
             continue
-        valid[index] = success != 0 and confidence >= min_confidence and np.isfinite(aus[index]).all()
+        valid[index] = (
+            success != 0 and confidence >= min_confidence and np.isfinite(aus[index]).all()
+        )
     return AUTrack(times, aus, valid, source=f"{path.name}{face}")
 
 

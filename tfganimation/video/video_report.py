@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-STAGES = ("decode", "detect", "estimate", "edit", "paste", "encode")
+STAGES = ("decode", "detect", "edit", "paste", "encode")
 """Pipeline stages in the order they happen; a report lists those that took time."""
 
 
@@ -62,7 +62,9 @@ class VideoReport:
         total = sum(self.seconds.values())
         if total > 0:
             shares = ", ".join(
-                f"{stage} {self.seconds[stage] / total:.0%}" for stage in STAGES if self.seconds.get(stage)
+                f"{stage} {self.seconds[stage] / total:.0%}"
+                for stage in STAGES
+                if self.seconds.get(stage)
             )
             lines.append(f"{total:.1f} s, {self.frames_per_second:.2f} frames/s: {shares}.")
         return "\n".join(lines)

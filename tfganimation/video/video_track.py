@@ -17,7 +17,8 @@ from tfganimation.video.face_track import DEFAULT_CROP_SMOOTHING
 from tfganimation.video.frame_editor import DEFAULT_BATCH_SIZE, batched
 from tfganimation.video.openface_track import read_openface_track
 from tfganimation.video.progress import Progress
-from tfganimation.video.video_file import VIDEO_SUFFIXES, VideoLimits, is_video, probe_video, read_frames
+from tfganimation.video.video_limits import VideoLimits
+from tfganimation.video.video_reader import VIDEO_SUFFIXES, is_video, probe_video, read_frames
 
 
 def estimate_video_track(
@@ -68,7 +69,10 @@ def estimate_video_track(
         for batch in batched(indexed, DEFAULT_BATCH_SIZE):
             found = [(index, frame) for index, frame in batch if index in faces]
             if found:
-                crops = [crop_face(frame.image, faces[index], size=animator.image_size).image for index, frame in found]
+                crops = [
+                    crop_face(frame.image, faces[index], size=animator.image_size).image
+                    for index, frame in found
+                ]
                 aus[[index for index, _ in found]] = animator.estimate_crops(np.stack(crops))
             bar.advance(len(batch))
     valid = np.isin(np.arange(len(times)), list(faces))
