@@ -14,8 +14,9 @@ Two measurements on this machine's CPU:
    rendered driving video whose AUs are known for every frame (smooth
    random expressions, `tfganimation.synthetic`); its mean absolute error
    on OpenFace's 0..5 scale is set beside always answering the clip's mean
-   AUs (a reader that sees nothing), with each AU's correlation, through
-   the whole pipeline and on crops placed where the face is.
+   AUs (a reader that sees nothing), with each AU's correlation: through
+   the whole pipeline, on the pipeline's crops placed where the face is,
+   and on the framing the demo was trained on.
 
     python benchmarks/video.py [--frames 30] [--driving-frames 120] [--variants dynamic] [--json PATH]
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import cv2
 import numpy as np
 from animate import export
 
@@ -135,25 +137,38 @@ def summarize(report) -> dict:
 def driving_error(folder: Path, frames: int, seed: int) -> dict:
     """The demo critic's AU error on a rendered driving video, against knowing nothing.
 
-    Twice: through the whole pipeline (`estimate_video_track`: MTCNN finds
-    and tracks the face, the critic reads each crop; frames where the face
-    is not found hold the last AUs read and are left out of the error), and
-    on every frame cropped where the face is (the face does not move, so the
-    box MTCNN finds on the neutral face serves all frames): the critic alone.
+    Three ways: through the whole pipeline (`estimate_video_track`: MTCNN
+    finds and tracks the face, the critic reads each crop; frames where the
+    face is not found hold the last AUs read and are left out of the error);
+    on every frame cropped where the face is, as the pipeline crops (the
+    face does not move, so the box MTCNN finds on the neutral face serves
+    all frames): the critic alone; and on the rendered face square, the
+    framing the demo was trained on (`render_face`'s whole image).
     """
     truth = performance(frames, seed + 1)
     clip = render_clip(folder / "driving.mp4", truth, seed)
     animator = Animator("demo")
     track = estimate_video_track(animator, clip, progress=False)
-    neutral = face_frame(sample_identity(np.random.default_rng(seed)), np.zeros(N_AUS))
-    face = detect_faces(neutral)[0]
-    crops = [
-        crop_face(frame.image, face, size=animator.image_size).image for frame in read_frames(clip)
+    images = [frame.image for frame in read_frames(clip)]
+    face = detect_faces(face_frame(sample_identity(np.random.default_rng(seed)), np.zeros(N_AUS)))[
+        0
+    ]
+    placed = [crop_face(image, face, size=animator.image_size).image for image in images]
+    top, left = (FRAME_SIZE[0] - FACE_SIDE) // 2, (FRAME_SIZE[1] - FACE_SIDE) // 2
+    size = (animator.image_size, animator.image_size)
+    squares = [
+        cv2.resize(
+            image[top : top + FACE_SIDE, left : left + FACE_SIDE],
+            size,
+            interpolation=cv2.INTER_AREA,
+        )
+        for image in images
     ]
     return {
         "frames": frames,
         "pipeline": au_error(track.aus[track.valid], truth[track.valid]),
-        "critic_on_placed_crops": au_error(animator.estimate_crops(np.stack(crops)), truth),
+        "critic_on_detector_crops": au_error(animator.estimate_crops(np.stack(placed)), truth),
+        "critic_on_training_framing": au_error(animator.estimate_crops(np.stack(squares)), truth),
     }
 
 

@@ -16,8 +16,8 @@ performances and videos:
   tfganimation animate clip.mp4 --aus-from performance.csv --smooth 0.05 --aus-scale 1.5
 
 A photo with --aus-from becomes an MP4 with one frame per row of the
-performance, timed by it. A video (INPUT ending in .mp4, .mov, .m4v, .mkv,
-.webm or .avi) is edited frame by frame: faces are tracked, their crops
+performance, timed by it. PHOTO may be a video (.mp4, .mov, .m4v, .mkv,
+.webm, .avi): it is edited frame by frame; faces are tracked, their crops
 smoothed over time, frames without a face kept as they are, and the frame
 rate and audio kept. OpenFace rows that failed (success 0, low confidence),
 and driving frames without a face, hold the last good AUs. Videos over
