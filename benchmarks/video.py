@@ -129,7 +129,7 @@ def summarize(report) -> dict:
     total = sum(report.seconds.values())
     return {
         "frames": report.frames,
-        "frames_per_second": round(report.frames_per_second, 2),
+        "frames_per_second": round(report.throughput, 2),
         "share": {stage: round(report.seconds.get(stage, 0.0) / total, 3) for stage in STAGES},
     }
 

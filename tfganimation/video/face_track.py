@@ -72,25 +72,28 @@ def track_faces(
     times = np.asarray(times, np.float64)
     if len(detections) != len(times):
         raise ValueError(f"{len(detections)} frames of detections for {len(times)} times.")
-    linked: list[dict[int, Face]] = []
+    linked: list[dict[int, Face]] = []  # Frame -> detected face, frames in increasing order.
     for frame, faces in enumerate(detections):
-        alive = [track for track in linked if times[frame] - times[max(track)] <= max_gap]
+        alive = [
+            t for t, track in enumerate(linked) if times[frame] - times[_last(track)] <= max_gap
+        ]
         pairs = sorted(
             (
-                (_overlap(track[max(track)], face), id(track), track, face)
-                for track in alive
-                for face in faces
+                (_overlap(linked[t][_last(linked[t])], face), t, f)
+                for t in alive
+                for f, face in enumerate(faces)
             ),
-            key=lambda pair: -pair[0],
+            reverse=True,
         )
         taken_tracks, taken_faces = set(), set()
-        for overlap, key, track, face in pairs:
-            if overlap < _MIN_OVERLAP or key in taken_tracks or id(face) in taken_faces:
-                continue
-            track[frame] = face
-            taken_tracks.add(key)
-            taken_faces.add(id(face))
-        linked += [{frame: face} for face in faces if id(face) not in taken_faces]
+        for overlap, t, f in pairs:  # Best overlaps first: greedy one-to-one matching.
+            if overlap < _MIN_OVERLAP:
+                break
+            if t not in taken_tracks and f not in taken_faces:
+                linked[t][frame] = faces[f]
+                taken_tracks.add(t)
+                taken_faces.add(f)
+        linked += [{frame: face} for f, face in enumerate(faces) if f not in taken_faces]
     tracks = [_smooth(track, times, smoothing) for track in linked]
     return sorted(tracks, key=lambda track: -track.prominence)
 
@@ -106,6 +109,11 @@ def select_tracks(tracks: Sequence[FaceTrack], which: str = "largest") -> list[F
     )
 
 
+def _last(track: dict[int, Face]) -> int:
+    """The latest frame of a track (dicts keep the order frames were added in)."""
+    return next(reversed(track))
+
+
 def _overlap(a: Face, b: Face) -> float:
     """Intersection over union of two face boxes."""
     ax, ay, aw, ah = a.box
@@ -118,7 +126,7 @@ def _overlap(a: Face, b: Face) -> float:
 
 def _smooth(detected: dict[int, Face], times: np.ndarray, sigma: float) -> FaceTrack:
     """Every frame of the track's span, with box and keypoints smoothed and misses bridged."""
-    first, last = min(detected), max(detected)
+    first, last = min(detected), _last(detected)
     frames = np.arange(first, last + 1)
     names = sorted(set.intersection(*(set(face.landmarks) for face in detected.values())))
     present = np.isin(frames, list(detected))

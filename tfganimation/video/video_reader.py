@@ -19,6 +19,9 @@ from tfganimation.video.video_limits import VideoError, VideoLimits
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi")
 """Inputs read as videos (`tfganimation animate` edits them frame by frame)."""
 
+_FALLBACK_RATE = 25.0
+"""Frames per second assumed for a stream whose header gives none (PAL's rate)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class VideoInfo:
@@ -68,7 +71,7 @@ def probe_video(path: str | os.PathLike, limits: VideoLimits = VideoLimits()) ->
             if not container.streams.video:
                 raise VideoError(f"{path} has no video stream.")
             stream = container.streams.video[0]
-            rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
+            rate = float(stream.average_rate or stream.guessed_rate or _FALLBACK_RATE)
             n_frames = stream.frames
             if not n_frames:
                 seconds = _duration_seconds(stream, container)
@@ -116,7 +119,7 @@ def read_frames(path: str | os.PathLike) -> Iterator[VideoFrame]:
                 time = (
                     float(frame.time)
                     if frame.time is not None
-                    else index / float(stream.average_rate or 25)
+                    else index / float(stream.average_rate or _FALLBACK_RATE)
                 )
                 start = time if start is None else start
                 index += 1

@@ -40,7 +40,7 @@ class VideoReport:
     seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
-    def frames_per_second(self) -> float:
+    def throughput(self) -> float:
         """Frames processed per wall-clock second, all stages included."""
         total = sum(self.seconds.values())
         return self.frames / total if total > 0 else float("inf")
@@ -66,5 +66,5 @@ class VideoReport:
                 for stage in STAGES
                 if self.seconds.get(stage)
             )
-            lines.append(f"{total:.1f} s, {self.frames_per_second:.2f} frames/s: {shares}.")
+            lines.append(f"{total:.1f} s, {self.throughput:.2f} frames/s: {shares}.")
         return "\n".join(lines)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tfganimation.media import check_writable
 from tfganimation.video.video_limits import VideoError
 
 OUTPUT_SUFFIX = ".mp4"
@@ -30,8 +31,6 @@ def check_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
         ValueError: not an `.mp4` path.
         FileExistsError: it exists and `overwrite` is False.
     """
-    from tfganimation.media import check_writable
-
     path = Path(path)
     if path.suffix.lower() != OUTPUT_SUFFIX:
         raise ValueError(f"Video output must be an {OUTPUT_SUFFIX} file (H.264). Received: {path}")
