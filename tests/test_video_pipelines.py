@@ -153,7 +153,7 @@ def error_line(capsys) -> str:
     return lines[0]
 
 
-def test_the_cli_drives_a_photo_from_a_csv_and_edits_a_video(files, tmp_path, capsys):
+def test_the_cli_drives_a_photo_from_a_csv_or_a_driving_video_and_edits_a_video(files, tmp_path, capsys):
     photo = tmp_path / "photo.png"
     from PIL import Image
 
@@ -179,6 +179,10 @@ def test_the_cli_drives_a_photo_from_a_csv_and_edits_a_video(files, tmp_path, ca
     assert f"Wrote {out}: 10 frames" in printed
     assert animate(files, files["clip"], "--preset", "happy", "--out", tmp_path / "e.mp4") == 0
     assert "3 frames without a face were left unchanged" in capsys.readouterr().out
+    driven = tmp_path / "driven.mp4"
+    assert animate(files, photo, "--aus-from", files["clip"], "--out", driven) == 0
+    assert "read by the model's critic" in capsys.readouterr().out
+    assert audio_seconds(driven) == pytest.approx(audio_seconds(files["clip"]), abs=0.1)
 
 
 @pytest.mark.parametrize(

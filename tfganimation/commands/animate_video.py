@@ -146,8 +146,16 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
             **common,
         )
     else:
+        driver_sound = args.aus_from if is_video(args.aus_from) else None
         report = drive_photo(
-            animator, source, target, out, face=args.face, center_crop=args.center_crop, **common
+            animator,
+            source,
+            target,
+            out,
+            face=args.face,
+            center_crop=args.center_crop,
+            audio_from=driver_sound,
+            **common,
         )
     print(report.summary())
     return 0

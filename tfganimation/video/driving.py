@@ -26,6 +26,7 @@ def drive_photo(
     *,
     face: FaceChoice = "largest",
     center_crop: bool = False,
+    audio_from: str | os.PathLike | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     limits: VideoLimits = VideoLimits(),
     overwrite: bool = False,
@@ -46,6 +47,9 @@ def drive_photo(
         out: the `.mp4` to write; written under a temporary name and renamed
             when complete.
         face, center_crop: which faces; see `Animator.find_faces`.
+        audio_from: path or `None`. A file whose sound goes with the
+            performance, such as the driving video: its audio is added, cut
+            at the video's end. Defaults to `None` (silent).
         batch_size: int. Frames per model call. Defaults to 8.
         limits: VideoLimits. Tracks with more rows than `max_frames` are
             refused. Defaults to `VideoLimits()`.
@@ -65,7 +69,7 @@ def drive_photo(
     rows = batched(range(len(track)), batch_size)
     with (
         replacing(out) as temporary,
-        VideoWriter(temporary, width, height, track.frame_rate) as writer,
+        VideoWriter(temporary, width, height, track.frame_rate, audio_from=audio_from) as writer,
         Progress("Animating frames", len(track), enabled=progress) as bar,
     ):
         for batch in rows:
@@ -83,6 +87,7 @@ def drive_photo(
         duration=track.duration,
         frames_edited=len(track),
         held_rows=track.n_invalid,
+        audio=writer.has_audio,
         backend=animator.backend,
         seconds=dict(timer.seconds),
     )

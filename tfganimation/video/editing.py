@@ -84,11 +84,10 @@ def edit_video(
         for index in range(len(times))
     ]
     frames = timer.iterate("decode", read_frames(source))
-    audio = source if info.has_audio else None
     with (
         replacing(out) as temporary,
         VideoWriter(
-            temporary, info.width, info.height, info.frame_rate, audio_from=audio
+            temporary, info.width, info.height, info.frame_rate, audio_from=source
         ) as writer,
         Progress("Editing frames", len(times), enabled=progress) as bar,
     ):
@@ -116,7 +115,7 @@ def edit_video(
         frames_edited=edited,
         frames_without_face=len(times) - edited,
         held_rows=targets.n_invalid if isinstance(targets, AUTrack) else 0,
-        audio=audio is not None,
+        audio=writer.has_audio,
         backend=animator.backend,
         seconds=dict(timer.seconds),
     )

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from tfganimation.animator import AUs, Animator
+from tfganimation.video.au_track import AUTrack
 from tfganimation.video.driving import drive_photo
 from tfganimation.video.editing import edit_video
 from tfganimation.video.video_limits import VideoError, VideoLimits
-from tfganimation.video.video_reader import VIDEO_SUFFIXES
+from tfganimation.video.video_reader import VIDEO_SUFFIXES, is_video
 from tfganimation.video.video_report import VideoReport
 from tfganimation.video.video_track import read_track
 
@@ -41,12 +42,21 @@ def drive_uploaded_photo(
     smooth: float = 0.0,
     scale: float = 1.0,
 ) -> tuple[bytes, VideoReport]:
-    """`drive_photo` of a photo by an uploaded OpenFace CSV or driving video; the MP4's bytes."""
+    """`drive_photo` of a photo by an uploaded OpenFace CSV or driving video; the MP4's bytes.
+
+    A driving video's sound goes with the performance.
+    """
     with tempfile.TemporaryDirectory(prefix="tfganimation-viewer-") as folder:
         folder = Path(folder)
-        track = _track(animator, folder, performance, performance_name, smooth, scale)
+        source = _save(folder, "performance", performance, performance_name)
         report = drive_photo(
-            animator, photo, track, folder / "out.mp4", limits=VIEWER_LIMITS, progress=False
+            animator,
+            photo,
+            _track(animator, source, smooth, scale),
+            folder / "out.mp4",
+            audio_from=source if is_video(source) else None,
+            limits=VIEWER_LIMITS,
+            progress=False,
         )
         return report.path.read_bytes(), report
 
@@ -69,15 +79,15 @@ def edit_uploaded_video(
         folder = Path(folder)
         source = _save(folder, "video", video, video_name)
         if performance is not None:
-            target = _track(animator, folder, performance, performance_name, smooth, scale)
+            path = _save(folder, "performance", performance, performance_name)
+            target = _track(animator, path, smooth, scale)
         report = edit_video(
             animator, source, folder / "out.mp4", target, limits=VIEWER_LIMITS, progress=False
         )
         return report.path.read_bytes(), report
 
 
-def _track(animator: Animator, folder: Path, data: bytes, name: str, smooth: float, scale: float):
-    path = _save(folder, "performance", data, name)
+def _track(animator: Animator, path: Path, smooth: float, scale: float) -> AUTrack:
     track = read_track(path, animator, limits=VIEWER_LIMITS, progress=False)
     return track.smoothed(smooth).scaled(scale)
 

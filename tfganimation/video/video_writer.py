@@ -121,6 +121,11 @@ class VideoWriter:
         frame.pts, frame.time_base = pts, TIME_BASE
         self._container.mux(self._stream.encode(frame))
 
+    @property
+    def has_audio(self) -> bool:
+        """Whether the video gets a sound track (`audio_from` has one)."""
+        return self._audio_source is not None
+
     def close(self) -> None:
         """Closes the files; a video not finished by leaving the `with` block is unusable."""
         if self._audio_source is not None:
