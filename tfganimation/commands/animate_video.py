@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tfganimation.commands.arguments import positive_int
+
+if TYPE_CHECKING:  # The library is imported when the command runs, not when it parses.
+    from tfganimation.video import AUTrack, VideoLimits
 
 VIDEO_EPILOG = """\
 performances and videos:
@@ -74,18 +78,10 @@ def add_video_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> int:
-    """Runs `animate` on a video INPUT or with `--aus-from`; `open_animator` loads the model."""
+def run_video(args: argparse.Namespace, open_animator: Callable[[], Any]) -> int:
+    """Runs `animate` on a video PHOTO or with `--aus-from`; `open_animator()` loads the model."""
     from tfganimation.animator import to_aus
-    from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
-    from tfganimation.video import (
-        VideoLimits,
-        check_output,
-        drive_photo,
-        edit_video,
-        is_video,
-        read_track,
-    )
+    from tfganimation.video import VideoLimits, check_output, drive_photo, edit_video, is_video
 
     # Everything that can be checked cheaply is, before the model loads.
     source = Path(args.photo)
@@ -102,30 +98,11 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
     if not source.is_file():
         raise FileNotFoundError(f"{'Video' if editing else 'Photo'} not found: {source}")
     limits = VideoLimits.unlimited() if args.allow_large else VideoLimits()
-    progress = not args.quiet
+    driving_video = args.aus_from is not None and is_video(args.aus_from)
 
-    animator = None
-    if args.aus_from is not None and is_video(args.aus_from):
-        animator = open_animator()
+    animator = open_animator() if driving_video else None  # Its critic reads the driver.
     if args.aus_from is not None:
-        track = read_track(
-            args.aus_from,
-            animator,
-            face_id=args.track_face,
-            min_confidence=DEFAULT_MIN_CONFIDENCE
-            if args.min_confidence is None
-            else args.min_confidence,
-            limits=limits,
-            progress=progress,
-        )
-        track = track.smoothed(args.smooth or 0.0).scaled(
-            1.0 if args.aus_scale is None else args.aus_scale
-        )
-        print(
-            f"Performance {track.source}: {len(track)} frames at {track.frame_rate:.3g} fps; "
-            f"{track.n_invalid} held the last good AUs."
-        )
-        target = track
+        target = _performance(args, animator, limits)
     else:
         target = to_aus(args.aus if args.aus is not None else args.preset)
     animator = animator or open_animator()
@@ -133,7 +110,7 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
         "batch_size": args.batch_size,
         "limits": limits,
         "overwrite": args.overwrite,
-        "progress": progress,
+        "progress": not args.quiet,
     }
     if editing:
         report = edit_video(
@@ -146,7 +123,6 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
             **common,
         )
     else:
-        driver_sound = args.aus_from if is_video(args.aus_from) else None
         report = drive_photo(
             animator,
             source,
@@ -154,11 +130,35 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], object]) -> 
             out,
             face=args.face,
             center_crop=args.center_crop,
-            audio_from=driver_sound,
+            audio_from=args.aus_from if driving_video else None,
             **common,
         )
     print(report.summary())
     return 0
+
+
+def _performance(args: argparse.Namespace, animator: Any, limits: VideoLimits) -> AUTrack:
+    """The `--aus-from` track, smoothed and scaled as asked; says what it read."""
+    from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
+    from tfganimation.video import read_track
+
+    track = read_track(
+        args.aus_from,
+        animator,
+        face_id=args.track_face,
+        min_confidence=(
+            DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+        ),
+        limits=limits,
+        progress=not args.quiet,
+    )
+    track = track.smoothed(args.smooth or 0.0)
+    track = track.scaled(1.0 if args.aus_scale is None else args.aus_scale)
+    print(
+        f"Performance {track.source}: {len(track)} frames at {track.frame_rate:.3g} fps; "
+        f"{track.n_invalid} held the last good AUs."
+    )
+    return track
 
 
 def _non_negative_float(text: str) -> float:
