@@ -31,11 +31,13 @@ def estimate_video_track(
 ) -> AUTrack:
     """The AUs of the most prominent face in each frame of a driving video, as the critic reads them.
 
-    GANimation's critic has an AU head: trained to read the AUs of real
-    faces, it is an AU estimator that comes with every full model. It is
-    coarser than OpenFace (it was trained on the model's data and at its
-    face size; the README measures it against synthetic ground truth), so
-    drive with an OpenFace CSV where quality matters. Frames where the face
+    GANimation's critic has an AU head: trained to read the AUs of the
+    training faces, it is an AU estimator that comes with every full model.
+    It is coarser than OpenFace: it knows only the model's training data, at
+    the model's face size, and reads best on faces framed as those were
+    (the README measures the demo's against synthetic ground truth: good on
+    the renderer's framing, offset on the detector crops used here), so
+    drive with an OpenFace CSV where accuracy matters. Frames where the face
     is not tracked are invalid and hold the last AUs read.
 
     Args:
