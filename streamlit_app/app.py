@@ -244,6 +244,7 @@ def video_tab(animator) -> None:
     choices = PERFORMANCES if photo is not None else ("Preset", *PERFORMANCES)
     driven_by = st.radio("Driven by", choices, horizontal=True, key="driven_by")
     performance = expression = None
+    smooth, scale = 0.0, 1.0
     if driven_by == "Preset":
         expression = st.selectbox("Expression", list(PRESETS), index=1, key="video_preset")
     else:
@@ -256,9 +257,13 @@ def video_tab(animator) -> None:
             max_upload_size=uploads.MAX_VIDEO_UPLOAD_MB,
             key="performance_upload",
         )
-    smooth_column, scale_column = st.columns(2)
-    smooth = smooth_column.slider("Smoothing (s)", 0.0, 0.5, 0.0, 0.01, key="smooth")
-    scale = scale_column.slider("AU scale", 0.0, 3.0, 1.0, 0.1, key="aus_scale")
+        smooth_column, scale_column = st.columns(2)
+        smooth = smooth_column.slider(
+            "Smoothing (s)", 0.0, 0.5, 0.0, 0.01, key="smooth", help="Gaussian, in seconds"
+        )
+        scale = scale_column.slider(
+            "AU scale", 0.0, 3.0, 1.0, 0.1, key="aus_scale", help=">1 exaggerates, <1 damps"
+        )
     ready = (photo is not None or video is not None) and (expression or performance is not None)
     if not ready:
         st.info("Choose what to animate and what drives it.")
@@ -289,7 +294,8 @@ def video_tab(animator) -> None:
             except (OSError, ValueError) as error:
                 st.error(str(error))
                 return
-        st.session_state["video_result"] = {"data": data, "summary": report.summary()}
+        summary = report.summary(name="the video")
+        st.session_state["video_result"] = {"data": data, "summary": summary}
     made = st.session_state.get("video_result")
     if made:
         st.video(made["data"], format="video/mp4")

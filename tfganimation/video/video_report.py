@@ -45,10 +45,13 @@ class VideoReport:
         total = sum(self.seconds.values())
         return self.frames / total if total > 0 else float("inf")
 
-    def summary(self) -> str:
-        """A few lines for a person: what was written, what was held or skipped, the time."""
+    def summary(self, name: str | None = None) -> str:
+        """A few lines for a person: what was written, what was held or skipped, the time.
+
+        `name` stands for the path in the first line (the viewer's files are temporary).
+        """
         lines = [
-            f"Wrote {self.path}: {self.frames} frames at {self.frame_rate:.3g} fps "
+            f"Wrote {name or self.path}: {self.frames} frames at {self.frame_rate:.3g} fps "
             f"({self.duration:.2f} s){', with audio' if self.audio else ''}; "
             f"{self.frames_edited} edited by the {self.backend} backend."
         ]
