@@ -137,8 +137,9 @@ def test_generator_editor_runs_the_real_generator(tmp_path):
 def test_evaluate_run_scores_a_saved_run(tmp_path):
     from conftest import tiny_ganimation
 
+    from tfganimation.atomic import write_json_atomically
     from tfganimation.evaluation import evaluate_run
-    from tfganimation.training import save_model_atomically, write_json_atomically
+    from tfganimation.training import save_model_atomically
 
     data = tmp_path / "data"
     make_dataset(data, n_identities=2, per_identity=1, image_size=SIZE, seed=0, test_fraction=0.5)

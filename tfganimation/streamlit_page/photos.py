@@ -10,14 +10,14 @@ is imported only by `load_animator`.
 
 Example:
 ```python
-from tfganimation import viewer
+from tfganimation import streamlit_page as page
 
-photo = viewer.read_upload(open("portrait.jpg", "rb").read(), "portrait.jpg")
-animator = viewer.load_animator(viewer.default_model())
-faces = viewer.order_faces(animator.detect(photo.image))
+photo = page.read_upload(open("portrait.jpg", "rb").read(), "portrait.jpg")
+animator = page.load_animator(page.default_model())
+faces = page.order_faces(animator.detect(photo.image))
 result = animator.edit(photo.image, "happy", face=faces[0])
-panels = viewer.face_panels(result.faces[0])
-png = viewer.png_bytes(result.photo)
+panels = page.face_panels(result.faces[0])
+png = page.png_bytes(result.photo)
 ```
 """
 
