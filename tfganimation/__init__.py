@@ -35,7 +35,7 @@ from tfganimation.version import __version__
 # the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
-from tfganimation.animator import Animator  # noqa: E402  (needs no TensorFlow for .tflite models)
+from tfganimation.inference.animator import Animator  # noqa: E402  (needs no TensorFlow for .tflite models)
 
 # Everything that imports TensorFlow, only when first used.
 __getattr__ = lazy_getattr(
@@ -47,7 +47,7 @@ __getattr__ = lazy_getattr(
         "ResidualBlock": "tfganimation.layers",
         "LinearDecay": "tfganimation.schedules",
         "make_optimizers": "tfganimation.schedules",
-        "load_model": "tfganimation.export.loading",
+        "load_model": "tfganimation.inference.loading",
     },
 )
 

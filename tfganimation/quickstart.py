@@ -54,7 +54,7 @@ class QuickstartConfig:
         per_identity: int. Expressions rendered per person. Defaults to 10.
         batch_size: int. Defaults to 16.
         conv_dim: int. Width of both networks. Defaults to 16.
-        repeat_num: int. Generator residual blocks. Defaults to 3.
+        residual_blocks: int. Generator residual blocks. Defaults to 3.
         n_critic: int. Critic steps per generator step. Defaults to 5.
         learning_rate: float. Defaults to 2e-4.
         seed: int. Defaults to 0.
@@ -68,25 +68,26 @@ class QuickstartConfig:
     per_identity: int = 10
     batch_size: int = 16
     conv_dim: int = 16
-    repeat_num: int = 3
+    residual_blocks: int = 3
     n_critic: int = 5
     learning_rate: float = 2e-4
     seed: int = 0
 
     def train_config(self, data: str, epochs: int, steps_per_epoch: int) -> TrainConfig:
+        """The `TrainConfig` of the quickstart's run: this config's values for the fields both have.
+
+        The run goes in `out/run` (`out` holds the dataset and the pictures too).
+        """
+        shared = {field.name for field in dataclasses.fields(TrainConfig)} & {
+            field.name for field in dataclasses.fields(self)
+        }
         return TrainConfig(
+            **{name: getattr(self, name) for name in shared - {"out"}},
             data=data,
             out=str(Path(self.out) / "run"),
-            image_size=self.image_size,
-            batch_size=self.batch_size,
             epochs=epochs,
             decay_epochs=max(1, epochs // 3),
-            learning_rate=self.learning_rate,
-            n_critic=self.n_critic,
-            conv_dim=self.conv_dim,
-            repeat_num=self.repeat_num,
             steps_per_epoch=steps_per_epoch,
-            seed=self.seed,
         )
 
 

@@ -1,60 +1,26 @@
-"""What the Streamlit viewer (`streamlit_app/app.py`) shows and decides, testable without a browser.
+"""The photos of the Streamlit page: uploads read safely, the built-in examples, the faces in them.
 
-The page only lays out widgets. Everything behind them is here, as plain
-functions on numpy arrays: which model to open, reading an upload safely,
-the built-in example photos, the face boxes, the AU sliders grouped by
-region, the comparison panels, and the bytes of each download.
-
-Nothing here imports Streamlit, and the model runtime (TensorFlow or LiteRT)
-is imported only by `load_animator`.
-
-Example:
-```python
-from tfganimation import streamlit_page as page
-
-photo = page.read_upload(open("portrait.jpg", "rb").read(), "portrait.jpg")
-animator = page.load_animator(page.default_model())
-faces = page.order_faces(animator.detect(photo.image))
-result = animator.edit(photo.image, "happy", face=faces[0])
-panels = page.face_panels(result.faces[0])
-png = page.png_bytes(result.photo)
-```
+An upload is refused by its header before it is decoded (size, pixel count),
+shrunk to a working size, and keyed by its bytes so that the page knows when
+it changed; faces are ordered left to right and drawn with their labels.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import hashlib
 import io
-import os
-import tempfile
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY, REGIONS, ActionUnit
-from tfganimation.demo.shipped import (
-    DEMO_NAME,
-    demo_metadata,
-    demo_model_path,
-    demo_notice,
-    is_demo,
-)
+from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY
 from tfganimation.faces import Face, PhotoError, crop_face, load_photo, select_faces
-
-DEFAULT_MODEL = "runs/quickstart/run"
-"""Where `tfganimation quickstart` leaves its model, relative to the working directory;
-opened first when it is there, else the demo model shipped in the package."""
-
-MODEL_ENV = "TFGANIMATION_MODEL"
-"""Environment variable naming the model to open when `--model` is not given."""
 
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp")
 MAX_UPLOAD_MB = 25
@@ -66,176 +32,7 @@ MAX_PIXELS = 24_000_000
 WORKING_SIDE = 2048
 """Photos with a longer side are shrunk to it: the page stays responsive and faces stay sharp."""
 
-SLIDER_STEP = 0.1
-DISPLAY_SIZE = 256
-"""Face panels are enlarged to about this many pixels, by whole-pixel repetition."""
 
-ANIMATION_FORMATS = {"GIF": ("gif", "image/gif"), "MP4": ("mp4", "video/mp4")}
-
-_SEARCH_DEPTH = 4
-_SKIPPED_FOLDERS = {"checkpoints", "logs", "samples", "data", "saved_model", "__pycache__"}
-
-
-# Models.
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """The page's own arguments: `streamlit run streamlit_app/app.py -- --model PATH`.
-
-    Unknown arguments are ignored, so the page also runs under test runners
-    whose command line it sees.
-    """
-    parser = argparse.ArgumentParser(
-        prog="streamlit_app/app.py", add_help=False, allow_abbrev=False
-    )
-    parser.add_argument("--model", default=None)
-    return parser.parse_known_args(list(argv))[0]
-
-
-def default_model(argv: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> str:
-    """The model to open first: `--model`, else `$TFGANIMATION_MODEL`, else the quickstart's
-    when there is one in the working directory, else `"demo"`, the model shipped in the
-    package, so that the page always opens on a model that edits faces.
-    """
-    environ = os.environ if environ is None else environ
-    chosen = parse_args(argv).model or environ.get(MODEL_ENV)
-    if chosen:
-        return chosen
-    return DEFAULT_MODEL if Path(DEFAULT_MODEL).exists() else DEMO_NAME
-
-
-def model_choices(default: str, root: str | os.PathLike = "runs") -> list[str]:
-    """The sidebar's model list: `default`, the models `find_models` finds, and `"demo"`."""
-    return list(dict.fromkeys([default, *find_models(root), DEMO_NAME]))
-
-
-def model_notice(model: str | os.PathLike) -> str | None:
-    """What the page must say about a model before showing its edits, or `None`.
-
-    For the demo: that it has only seen synthetic faces, so on a real photo
-    it shows the mechanics of an edit, not real-face quality.
-    """
-    return demo_notice() if is_demo(model) else None
-
-
-def missing_model_message(path: str | os.PathLike) -> str | None:
-    """What to tell the user when nothing is at `path` (Markdown), or `None` if something is."""
-    if is_demo(path):
-        try:
-            demo_model_path()
-            demo_metadata()
-        except FileNotFoundError as error:
-            return str(error)
-        return None
-    if Path(path).exists():
-        return None
-    where = f"`{path}`" + ("" if Path(path).is_absolute() else f" (in `{Path.cwd()}`)")
-    if os.fspath(path) == DEFAULT_MODEL:
-        return (
-            f"No model at {where} yet. Train the quickstart model on built-in synthetic faces "
-            "(about 10 minutes on a laptop CPU), then reload this page:\n\n"
-            "```bash\ntfganimation quickstart\n```\n\n"
-            "Or enter the path of another model in the sidebar: a training run directory, "
-            "a `.keras` file, an exported SavedModel or a `.tflite` file."
-        )
-    return (
-        f"No model at {where}. Enter a training run directory, a `.keras` file, an "
-        "exported SavedModel or a `.tflite` file, or train one with `tfganimation quickstart`."
-    )
-
-
-def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
-    """Models under `root` for the sidebar's list, sorted by path.
-
-    Listed: run directories (holding `model.keras`) and export folders
-    (holding `saved_model/`) as folders, SavedModel folders, other `.keras`
-    files, and `.tflite` files. The search goes `_SEARCH_DEPTH` folders
-    down and skips checkpoints, logs, samples, data sets and hidden folders.
-    """
-    root = Path(root)
-    found: list[str] = []
-    if not root.is_dir():
-        return found
-    for folder, subfolders, files in os.walk(root):
-        folder_path = Path(folder)
-        is_model = (
-            "model.keras" in files or "saved_model" in subfolders or "saved_model.pb" in files
-        )
-        if is_model:
-            found.append(str(folder_path))
-        found += [
-            str(folder_path / name)
-            for name in files
-            if name.endswith(".tflite") or (name.endswith(".keras") and not is_model)
-        ]
-        depth = len(folder_path.relative_to(root).parts)
-        subfolders[:] = [
-            name
-            for name in subfolders
-            if depth < _SEARCH_DEPTH
-            and "saved_model.pb" not in files
-            and name not in _SKIPPED_FOLDERS
-            and not name.startswith(".")
-        ]
-    return sorted(found)[:limit]
-
-
-def load_animator(model: str | os.PathLike, backend: str | None = None):
-    """`tfganimation.animator.Animator(model)`, importing the runtime only now."""
-    from tfganimation.animator import Animator
-
-    return Animator(model, backend=backend, max_pixels=MAX_PIXELS)
-
-
-def describe_model(
-    metadata: Mapping[str, Any], has_critic: bool | None = None
-) -> list[tuple[str, str]]:
-    """`(label, value)` rows saying which model is loaded, for the sidebar."""
-    size = metadata.get("image_size")
-    rows = [
-        ("Model", str(metadata.get("model") or "?")),
-        ("Runtime", _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))),
-        ("Face size", f"{size} × {size} px" if size else "?"),
-        ("Training data", str(metadata.get("training_data") or "unknown")),
-    ]
-    if has_critic is not None:
-        rows.append(
-            ("Estimates AUs", "yes (critic)" if has_critic else "no: sliders start at neutral")
-        )
-    for key, label in (
-        ("variant", "LiteRT variant"),
-        ("model_version", "Weights"),
-        ("exported_with", "Exported with tfganimation"),
-        ("tfganimation_version", "tfganimation"),
-    ):
-        if metadata.get(key):
-            rows.append((label, str(metadata[key])))
-    return rows
-
-
-def model_summary(metadata: Mapping[str, Any]) -> str:
-    """One line naming the loaded model, its runtime, face size and training data."""
-    size = metadata.get("image_size")
-    runtime = _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))
-    data = metadata.get("training_data")
-    return f"Model `{metadata.get('model')}`: {runtime}, {size} × {size} px faces, " + (
-        f"trained on `{data}`." if data else "training data unknown."
-    )
-
-
-_RUNTIMES = {
-    "keras": "Keras (TensorFlow)",
-    "saved_model": "SavedModel (TensorFlow)",
-    "litert": "LiteRT",
-}
-
-
-def format_seconds(seconds: float) -> str:
-    """`0.0123` → `"12 ms"`, `1.5` → `"1.50 s"`."""
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
-# Photos.
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -436,114 +233,3 @@ def starting_expression(animator, photo: np.ndarray, face: Face) -> tuple[np.nda
         ), "neutral (this model has no critic to read the face)"
     estimate = np.clip(np.nan_to_num(np.asarray(estimate, np.float32)), 0.0, OPENFACE_MAX_INTENSITY)
     return estimate, "the critic's estimate of this face"
-
-
-# Sliders.
-
-
-@dataclasses.dataclass(frozen=True)
-class Slider:
-    """One AU slider: the AU, its position in the 17-vector, and how it is labelled."""
-
-    au: ActionUnit
-    index: int
-
-    @property
-    def key(self) -> str:
-        return f"au_{self.au.code}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.au.code} {self.au.name}"
-
-    @property
-    def help(self) -> str:
-        return (
-            f"FACS {self.au.code}, {self.au.name}, on the OpenFace intensity scale: "
-            "0 absent, 1 trace (A), 2 slight (B), 3 marked (C), 4 severe (D), 5 maximum (E)."
-        )
-
-
-def slider_groups() -> list[tuple[str, list[Slider]]]:
-    """The 17 sliders grouped by face region, regions in `REGIONS` order, AUs in vector order."""
-    sliders = [Slider(au, index) for index, au in enumerate(ACTION_UNITS)]
-    return [(region, [s for s in sliders if s.au.region == region]) for region in REGIONS]
-
-
-def region_title(region: str) -> str:
-    """`"brows/eyes"` → `"Brows / eyes"`."""
-    return region.replace("/", " / ").capitalize()
-
-
-def slider_state(aus) -> dict[str, float]:
-    """Slider values `{key: value}` for a 17-vector, clipped to 0..5, on the slider's grid."""
-    aus = np.clip(np.asarray(aus, np.float64).reshape(-1), 0.0, OPENFACE_MAX_INTENSITY)
-    if aus.shape != (len(ACTION_UNITS),):
-        raise ValueError(f"Expected {len(ACTION_UNITS)} AU values. Received: shape={aus.shape}")
-    return {
-        slider.key: round(round(float(aus[slider.index]) / SLIDER_STEP) * SLIDER_STEP, 1)
-        for _, group in slider_groups()
-        for slider in group
-    }
-
-
-def aus_from_state(state: Mapping[str, Any]) -> np.ndarray:
-    """The 17-vector the sliders in `state` (`st.session_state`) describe; missing ones are 0."""
-    aus = np.zeros(len(ACTION_UNITS), np.float32)
-    for _, group in slider_groups():
-        for slider in group:
-            aus[slider.index] = float(state.get(slider.key, 0.0))
-    return aus
-
-
-# Panels and downloads.
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class Panel:
-    caption: str
-    image: np.ndarray
-
-
-def enlarge(image: np.ndarray, size: int = DISPLAY_SIZE) -> np.ndarray:
-    """Repeats each pixel so the image is about `size` wide: the model's pixels, unsmoothed."""
-    factor = max(1, round(size / image.shape[1]))
-    if factor == 1:
-        return image
-    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
-
-
-def attention_image(attention: np.ndarray) -> np.ndarray:
-    """GANimation's attention `[S, S, 1]` in [0, 1] as grey RGB: white kept, black repainted."""
-    attention = np.asarray(attention, np.float32)
-    grey = np.rint(np.clip(attention.reshape(attention.shape[:2]), 0.0, 1.0) * 255).astype(np.uint8)
-    return np.repeat(grey[:, :, None], 3, axis=2)
-
-
-def face_panels(edit, size: int = DISPLAY_SIZE) -> list[Panel]:
-    """Original face, edited face, attention and colour of one `FaceEdit`, side by side."""
-    return [
-        Panel("Original face", enlarge(edit.crop.image, size)),
-        Panel("Edited face", enlarge(edit.edited, size)),
-        Panel("Attention (white: kept)", enlarge(attention_image(edit.attention), size)),
-        Panel("Colour (painted)", enlarge(edit.color, size)),
-    ]
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    """A uint8 RGB image as PNG file bytes."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def animation_bytes(frames: Sequence[np.ndarray], fmt: str, fps: float) -> bytes:
-    """Frames as the bytes of a `"gif"` or `"mp4"` file (`tfganimation.media.write_frames`)."""
-    from tfganimation.media import write_frames
-
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in ("gif", "mp4"):
-        raise ValueError(f'`fmt` must be "gif" or "mp4". Received: fmt={fmt!r}')
-    with tempfile.TemporaryDirectory(prefix="tfganimation-viewer-") as folder:
-        path = write_frames(frames, Path(folder) / f"animation.{fmt}", fps=fps)
-        return path.read_bytes()
