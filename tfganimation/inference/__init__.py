@@ -18,23 +18,17 @@ result = Animator("demo").edit("portrait.jpg", "happy")
 ```
 """
 
-from tfganimation.lazy_exports import lazy_getattr
+from tfganimation.lazy_exports import lazy_exports
 
-_LAZY_EXPORTS = {
-    "Animator": "tfganimation.inference.animator",
-    "EditResult": "tfganimation.inference.animator",
-    "FaceEdit": "tfganimation.inference.animator",
-    "to_aus": "tfganimation.inference.animator",
-    "BACKENDS": "tfganimation.inference.backends",
-    "Backend": "tfganimation.inference.backends",
-    "detect_backend": "tfganimation.inference.backends",
-    "load_backend": "tfganimation.inference.backends",
-    "LoadedModel": "tfganimation.inference.loading",
-    "load_model": "tfganimation.inference.loading",
-    "load_run": "tfganimation.inference.loading",
-    "resolve_model_path": "tfganimation.inference.loading",
-}
-
-__all__ = list(_LAZY_EXPORTS)
-
-__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)
+__getattr__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tfganimation.inference.animator": ("Animator", "EditResult", "FaceEdit", "to_aus"),
+        "tfganimation.inference.backends": (
+            "BACKENDS", "Backend", "detect_backend", "load_backend",
+        ),
+        "tfganimation.inference.loading": (
+            "LoadedModel", "load_model", "load_run", "resolve_model_path",
+        ),
+    },
+)

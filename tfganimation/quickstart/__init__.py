@@ -16,20 +16,15 @@ print(result.summary)
 ```
 """
 
-from tfganimation.lazy_exports import lazy_getattr
+from tfganimation.lazy_exports import lazy_exports
 
-_LAZY_EXPORTS = {
-    "QuickstartConfig": "tfganimation.quickstart.config",
-    "QuickstartResult": "tfganimation.quickstart.run",
-    "StepClock": "tfganimation.quickstart.run",
-    "TimeLimit": "tfganimation.quickstart.run",
-    "demo_comparison": "tfganimation.quickstart.run",
-    "expression_tour": "tfganimation.quickstart.run",
-    "run_quickstart": "tfganimation.quickstart.run",
-    "seconds_per_step": "tfganimation.quickstart.run",
-    "write_expression_animation": "tfganimation.quickstart.run",
-}
-
-__all__ = list(_LAZY_EXPORTS)
-
-__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)
+__getattr__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tfganimation.quickstart.config": ("QuickstartConfig",),
+        "tfganimation.quickstart.run": (
+            "QuickstartResult", "StepClock", "TimeLimit", "demo_comparison", "expression_tour",
+            "run_quickstart", "seconds_per_step", "write_expression_animation",
+        ),
+    },
+)

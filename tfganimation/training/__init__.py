@@ -19,37 +19,24 @@ model = train(TrainConfig(data="data/celeba", out="runs/celeba"))
 ```
 """
 
-from tfganimation.lazy_exports import lazy_getattr
+from tfganimation.lazy_exports import lazy_exports
 
-_LAZY_EXPORTS = {
-    "TrainConfig": "tfganimation.training.config",
-    "RUNTIME_OPTIONS": "tfganimation.training.config",
-    "default_critic_depth": "tfganimation.training.config",
-    "SAMPLE_ROWS": "tfganimation.training.fit",
-    "build_model": "tfganimation.training.fit",
-    "compiled_model": "tfganimation.training.fit",
-    "default_callbacks": "tfganimation.training.fit",
-    "epoch_batches": "tfganimation.training.fit",
-    "fit_from_step": "tfganimation.training.fit",
-    "train": "tfganimation.training.fit",
-    "validation_batches": "tfganimation.training.fit",
-    "validation_steps": "tfganimation.training.fit",
-    "BACKUP_DIR": "tfganimation.training.run_dir",
-    "CHECKPOINT_DIR": "tfganimation.training.run_dir",
-    "HISTORY_FILE": "tfganimation.training.run_dir",
-    "MODEL_FILE": "tfganimation.training.run_dir",
-    "RUN_FILE": "tfganimation.training.run_dir",
-    "SNAPSHOT_DIR": "tfganimation.training.run_dir",
-    "prepare_run_dir": "tfganimation.training.run_dir",
-    "save_model_atomically": "tfganimation.training.run_dir",
-    "InsufficientStorageError": "tfganimation.training.storage",
-    "StorageNeed": "tfganimation.training.storage",
-    "check_storage": "tfganimation.training.storage",
-    "storage_needed": "tfganimation.training.storage",
-    "training_state_bytes": "tfganimation.training.storage",
-    "load_run": "tfganimation.inference.loading",
-}
-
-__all__ = list(_LAZY_EXPORTS)
-
-__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)
+__getattr__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tfganimation.training.config": ("TrainConfig", "RUNTIME_OPTIONS", "default_critic_depth"),
+        "tfganimation.training.fit": (
+            "SAMPLE_ROWS", "build_model", "compiled_model", "default_callbacks", "epoch_batches",
+            "fit_from_step", "train", "validation_batches", "validation_steps",
+        ),
+        "tfganimation.training.run_dir": (
+            "BACKUP_DIR", "CHECKPOINT_DIR", "HISTORY_FILE", "MODEL_FILE", "RUN_FILE",
+            "SNAPSHOT_DIR", "prepare_run_dir", "save_model_atomically",
+        ),
+        "tfganimation.training.storage": (
+            "InsufficientStorageError", "StorageNeed", "check_storage", "storage_needed",
+            "training_state_bytes",
+        ),
+        "tfganimation.inference.loading": ("load_run",),
+    },
+)
