@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 from animate import export
 
-from tfganimation.animator import Animator
+from tfganimation.inference.animator import Animator
 from tfganimation.aus import AU_CODES, N_AUS
 from tfganimation.faces import crop_face, detect_faces
 from tfganimation.synthetic import render_face, sample_aus, sample_identity

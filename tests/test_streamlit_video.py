@@ -8,7 +8,7 @@ from conftest import tiny_ganimation
 from streamlit.testing.v1 import AppTest
 from video_fixtures import empty_frame, face_frame, write_openface_csv, write_video
 
-from tfganimation import viewer
+from tfganimation import streamlit_page as page
 from tfganimation.aus import N_AUS, preset
 from tfganimation.video import read_frames
 
@@ -28,7 +28,7 @@ def files(tmp_path_factory):
 
 @pytest.fixture
 def tab(files, monkeypatch) -> AppTest:
-    monkeypatch.setenv(viewer.MODEL_ENV, files["model"])
+    monkeypatch.setenv(page.MODEL_ENV, files["model"])
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     return at.radio(key="mode").set_value("A performance or a video").run()
 
@@ -54,7 +54,7 @@ def test_an_example_photo_performs_an_uploaded_csv_and_a_bad_csv_is_a_message(ta
 
     frames = made_video(tab, tmp_path)
     assert len(frames) == 6
-    assert frames[0].image.shape == viewer.example_photo("Synthetic face 1").image.shape
+    assert frames[0].image.shape == page.example_photo("Synthetic face 1").image.shape
     assert "6 frames at 25 fps" in tab.session_state["video_result"]["summary"]
 
 

@@ -16,7 +16,7 @@ from video_fixtures import (
 
 import tfganimation.video
 from tfganimation import cli
-from tfganimation.animator import Animator
+from tfganimation.inference.animator import Animator
 from tfganimation.aus import N_AUS, preset
 from tfganimation.faces import detect_faces
 from tfganimation.video import (

@@ -111,7 +111,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfganimation.animator import to_aus
+    from tfganimation.inference.animator import to_aus
     from tfganimation.faces import load_photo
     from tfganimation.media import ANIMATION_FORMATS, check_writable, write_frames
     from tfganimation.video import is_video
@@ -158,8 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _open_animator(args: argparse.Namespace):
     """The `Animator` of `--model` (the demo, with its notice, when none is given)."""
-    from tfganimation.animator import Animator
-    from tfganimation.backends import detect_backend
+    from tfganimation.inference.animator import Animator
+    from tfganimation.inference.backends import detect_backend
     from tfganimation.demo.shipped import DEMO_NAME, demo_notice, is_demo
 
     model = DEMO_NAME if args.model is None else args.model

@@ -80,7 +80,7 @@ def add_video_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_video(args: argparse.Namespace, open_animator: Callable[[], Any]) -> int:
     """Runs `animate` on a video PHOTO or with `--aus-from`; `open_animator()` loads the model."""
-    from tfganimation.animator import to_aus
+    from tfganimation.inference.animator import to_aus
     from tfganimation.video import VideoLimits, check_output, drive_photo, edit_video, is_video
 
     # Everything that can be checked cheaply is, before the model loads.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tfganimation.animator import Animator, FaceChoice
+from tfganimation.inference.animator import Animator, FaceChoice
 from tfganimation.atomic import replacing
 from tfganimation.faces import load_photo
 from tfganimation.faces.photos import PhotoSource

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfganimation.animator import AUs, Animator, to_aus
+from tfganimation.inference.animator import AUs, Animator, to_aus
 from tfganimation.atomic import replacing
 from tfganimation.faces import NoFaceError
 from tfganimation.video.au_track import AUTrack

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from tfganimation.animator import DEFAULT_FEATHER, Animator
+from tfganimation.inference.animator import DEFAULT_FEATHER, Animator
 from tfganimation.faces import Face, crop_face, paste_face
 from tfganimation.video.stage_timer import StageTimer
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfganimation.animator import Animator
+from tfganimation.inference.animator import Animator
 from tfganimation.aus import N_AUS
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
 from tfganimation.faces import NoFaceError, crop_face

@@ -1,4 +1,4 @@
-"""The viewer's video tab behind its widgets: uploaded bytes in, an MP4's bytes out.
+"""The page's video tab behind its widgets: uploaded bytes in, an MP4's bytes out.
 
 Streamlit hands uploads over as bytes; the video pipeline reads files. Each
 function here writes the uploads into a temporary folder (under fixed names
@@ -14,14 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-from tfganimation.animator import AUs, Animator
-from tfganimation.video.au_track import AUTrack
-from tfganimation.video.driving import drive_photo
-from tfganimation.video.editing import edit_video
-from tfganimation.video.video_limits import VideoError, VideoLimits
-from tfganimation.video.video_reader import VIDEO_SUFFIXES, is_video
-from tfganimation.video.video_report import VideoReport
-from tfganimation.video.video_track import read_track
+from tfganimation.inference.animator import AUs, Animator
+from tfganimation.video import (
+    VIDEO_SUFFIXES,
+    AUTrack,
+    VideoError,
+    VideoLimits,
+    VideoReport,
+    drive_photo,
+    edit_video,
+    is_video,
+    read_track,
+)
 
 VIDEO_UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in VIDEO_SUFFIXES)
 CSV_UPLOAD_TYPES = ("csv",)
