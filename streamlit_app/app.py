@@ -20,7 +20,7 @@ from tfganimation.aus import PRESETS, preset
 from tfganimation.faces import PhotoError, center_crop_face
 
 SOURCES = ("Example", "Upload", "Webcam")
-MODES = ("A photo", "A performance or a video")
+MODES = ("Edit a photo", "Perform or edit a video")
 PERFORMANCES = ("OpenFace CSV", "Driving video")
 
 
@@ -295,9 +295,10 @@ def video_tab(animator) -> None:
         st.session_state["video_result"] = {"data": data, "summary": summary}
     made = st.session_state.get("video_result")
     if made:
-        st.video(made["data"], format="video/mp4")
-        st.caption(made["summary"])
-        st.download_button(
+        video_column, summary_column = st.columns(2)
+        video_column.video(made["data"], format="video/mp4")
+        summary_column.caption(made["summary"])
+        summary_column.download_button(
             "Download the video (MP4)",
             data=made["data"],
             file_name="tfganimation.mp4",
@@ -332,7 +333,7 @@ def main() -> None:
         for label, value in page.describe_model(animator.metadata, animator.has_critic):
             st.markdown(f"**{label}:** {value}")
 
-    if st.radio("Animate", MODES, horizontal=True, key="mode") == MODES[1]:
+    if st.radio("Mode", MODES, horizontal=True, key="mode") == MODES[1]:
         video_tab(animator)
         st.stop()
 

@@ -30,7 +30,7 @@ def files(tmp_path_factory):
 def tab(files, monkeypatch) -> AppTest:
     monkeypatch.setenv(page.MODEL_ENV, files["model"])
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    return at.radio(key="mode").set_value("A performance or a video").run()
+    return at.radio(key="mode").set_value("Perform or edit a video").run()
 
 
 def made_video(at: AppTest, root: pathlib.Path) -> list:
