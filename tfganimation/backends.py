@@ -143,18 +143,24 @@ class _KerasBackend:
             make_animate,
             make_estimate_aus,
         )
+        from tfganimation.graph_session import GraphSession
 
         loaded = load_model(path)
         self.image_size = int(loaded.generator.image_size)
         self.has_critic = loaded.critic is not None
-        # The export's own functions, traced once for any batch size.
-        self._animate = tf.function(
-            make_animate(loaded.generator),
-            input_signature=[image_spec(self.image_size), aus_spec()],
+        # The export's own functions, traced once for any batch size and
+        # run as frozen graphs: no per-call set-up in any host (see GraphSession).
+        self._animate = GraphSession(
+            tf.function(
+                make_animate(loaded.generator),
+                input_signature=[image_spec(self.image_size), aus_spec()],
+            )
         )
         self._estimate = (
-            tf.function(
-                make_estimate_aus(loaded.critic), input_signature=[image_spec(self.image_size)]
+            GraphSession(
+                tf.function(
+                    make_estimate_aus(loaded.critic), input_signature=[image_spec(self.image_size)]
+                )
             )
             if self.has_critic
             else None
@@ -171,12 +177,12 @@ class _KerasBackend:
         }
 
     def animate(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
-        return {name: value.numpy() for name, value in self._animate(images, aus).items()}
+        return self._animate(image=images, aus=aus)
 
     def estimate_aus(self, images: np.ndarray) -> np.ndarray:
         if self._estimate is None:
             raise ValueError("This model has no critic to estimate AUs with.")
-        return self._estimate(images)["aus"].numpy()
+        return self._estimate(image=images)["aus"]
 
 
 class _SavedModelBackend:
