@@ -39,8 +39,8 @@ from tfganimation.layers import ResidualBlock
 INSTANCE_NORM_SCOPE = "instance_norm_stats"
 """Name scope of each norm's mean and variance (TensorFlow numbers repeats `_1`, `_2`, …)."""
 
-INPUT_CONV_SCOPE = "input_conv"
-"""Name scope of the first convolution, its AU term included."""
+AU_TERM_SCOPE = "au_term"
+"""Name scope of the AU planes' share of the first convolution (`au_conv_term`)."""
 
 HEADS_SCOPE = "heads"
 """Name scope of the colour and attention heads and the composite."""
@@ -123,8 +123,8 @@ def lowered_generator(generator: Generator) -> GeneratorFn:
         images, aus = inputs
         height, width = images.shape[1], images.shape[2]
         kernel = first.kernel
-        with tf.name_scope(INPUT_CONV_SCOPE):
-            x = tf.nn.conv2d(images, kernel[:, :, :3, :], strides=1, padding="SAME")
+        x = tf.nn.conv2d(images, kernel[:, :, :3, :], strides=1, padding="SAME")
+        with tf.name_scope(AU_TERM_SCOPE):
             x = x + au_conv_term(tf.cast(aus, x.dtype), kernel[:, :, 3:, :], height, width)
         x = _sequence(encoder, x)
         for block in generator.bottleneck.layers if generator.repeat_num else ():
