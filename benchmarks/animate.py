@@ -35,7 +35,7 @@ import keras
 import numpy as np
 from PIL import Image
 
-from tfganimation.animator import Animator
+from tfganimation.inference.animator import Animator
 from tfganimation.aus import N_AUS
 from tfganimation.export import export_model
 from tfganimation.generator import Generator

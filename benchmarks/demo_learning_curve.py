@@ -27,7 +27,7 @@ def main() -> None:
 
     out = Path(args.out)
     record = json.loads((out / "run" / "run.json").read_text())
-    generator = build_model(TrainConfig(**record["config"])).generator
+    generator = build_model(TrainConfig.from_record(record["config"])).generator
     identities = list(load_identities(out / "data", split="test").values())
     rows = learning_curve(generator, out / "run" / SNAPSHOT_DIR, identities,
                           out / "learning_curve.csv", oracle=shipped_oracle(), n_pairs=args.pairs)  # fmt: skip

@@ -20,11 +20,11 @@ from pathlib import Path
 from tfganimation.demo import write_demo_files
 from tfganimation.demo.pictures import preset_grid
 from tfganimation.evaluation import evaluate, generator_editor, shipped_oracle
+from tfganimation.inference import load_run
 from tfganimation.oracle import oracle_record
 from tfganimation.quickstart import write_expression_animation
 from tfganimation.schedules import generator_steps
 from tfganimation.synthetic import load_identities
-from tfganimation.training import load_run
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ which it stays under 5%. The load average is reported with it: on a shared
 machine both times stretch, not necessarily alike.
 
     python benchmarks/epoch_end_cost.py                   # the paper's model, validation_steps 10
-    python benchmarks/epoch_end_cost.py --image-size 64 --conv-dim 16 --repeat-num 4 \\
+    python benchmarks/epoch_end_cost.py --image-size 64 --conv-dim 16 --residual-blocks 4 \\
         --batch-size 16 --validation-steps 8 --epoch-steps 500   # the demo model's recipe
 """
 
@@ -82,7 +82,7 @@ def measure(args: argparse.Namespace) -> dict:
         config = TrainConfig(
             data=str(data), out=str(Path(scratch) / "run"), image_size=args.image_size,
             batch_size=args.batch_size, epochs=3, decay_epochs=1, conv_dim=args.conv_dim,
-            repeat_num=args.repeat_num, n_critic=args.n_critic, steps_per_epoch=steps_per_epoch,
+            residual_blocks=args.residual_blocks, n_critic=args.n_critic, steps_per_epoch=steps_per_epoch,
             validation_steps=args.validation_steps,
         )  # fmt: skip
         timer = Timer()
@@ -93,7 +93,7 @@ def measure(args: argparse.Namespace) -> dict:
     epoch_end = timer.epoch_ends[1]
     return {
         "config": {key: getattr(config, key) for key in (
-            "image_size", "batch_size", "conv_dim", "repeat_num", "n_critic", "validation_steps",
+            "image_size", "batch_size", "conv_dim", "residual_blocks", "n_critic", "validation_steps",
             "keep_checkpoints",
         )},  # fmt: skip
         "step_seconds": round(step, 3),
@@ -112,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--image-size", type=int, default=128)
     parser.add_argument("--conv-dim", type=int, default=64)
-    parser.add_argument("--repeat-num", type=int, default=6)
+    parser.add_argument("--residual-blocks", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=25)
     parser.add_argument("--n-critic", type=int, default=5)
     parser.add_argument("--validation-steps", type=int, default=10)

@@ -41,27 +41,27 @@ def page_edits(model: str | Path, moves: int) -> list[dict[str, float]]:
     """Timings (seconds) of `moves` slider moves in the viewer page on `model`."""
     from streamlit.testing.v1 import AppTest
 
-    from tfganimation import viewer
+    from tfganimation import streamlit_page as page
 
-    os.environ[viewer.MODEL_ENV] = str(model)
-    page = AppTest.from_file(str(APP), default_timeout=300).run()
+    os.environ[page.MODEL_ENV] = str(model)
+    app = AppTest.from_file(str(APP), default_timeout=300).run()
     timings = []
     values = np.linspace(0.5, 5.0, moves)
     for index, value in enumerate(values):
         key = "au_AU12" if index % 2 else "au_AU06"
-        page.slider(key=key).set_value(round(float(value), 1)).run()
-        if page.exception:
-            raise RuntimeError(page.exception[0].value)
-        timings.append(dict(page.session_state["edit"][1].timings))
+        app.slider(key=key).set_value(round(float(value), 1)).run()
+        if app.exception:
+            raise RuntimeError(app.exception[0].value)
+        timings.append(dict(app.session_state["edit"][1].timings))
     return timings
 
 
 def animator_edits(animator, moves: int) -> list[dict[str, float]]:
     """Timings of `moves` edits of the example photo's face, each to new AUs."""
-    from tfganimation import viewer
+    from tfganimation import streamlit_page as page
 
-    photo = viewer.example_photo(next(iter(viewer.EXAMPLES)))
-    face = viewer.order_faces(animator.detect(photo.image))[0]
+    photo = page.example_photo(next(iter(page.EXAMPLES)))
+    face = page.order_faces(animator.detect(photo.image))[0]
     rng = np.random.default_rng(0)
     animator.edit(photo.image, "happy", face=face)  # Warm-up: tracing, delegate set-up.
     return [
@@ -93,7 +93,7 @@ def main() -> None:
     results = {}
     keras_animator = Animator("demo")
     results["animator keras"] = summary(animator_edits(keras_animator, args.moves))
-    tracing = keras_animator._backend._animate.function.experimental_get_tracing_count()
+    tracing = keras_animator._backend._edit.function.experimental_get_tracing_count()
     results["page keras"] = summary(page_edits("demo", args.moves))
     with tempfile.TemporaryDirectory() as folder:
         export_model("demo", folder, formats=("tflite",), variants=LITERT_VARIANTS)

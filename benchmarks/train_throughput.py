@@ -12,7 +12,7 @@ Times the two kinds of training step of the 128-px reference model
 
 each in its own process (so that the peak memory is that configuration's),
 after a warm-up step that traces and compiles. The step is the real
-`train_step`: the `critic_steps` counter is set before each timed step so
+`train_step`: the `global_step` counter is set before each timed step so
 that it is a critic step only, or a critic step followed by a generator
 step; the generator step's time is the difference.
 
@@ -146,7 +146,7 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
 
     def run(with_generator: bool) -> float:
         # The generator steps when the incremented counter is a multiple of n_critic.
-        model.critic_steps.assign(model.n_critic - 1 if with_generator else 0)
+        model.global_step.assign(model.n_critic - 1 if with_generator else 0)
         started = time.perf_counter()
         logs = step(batch)
         float(logs["d_loss"])  # waits for the step to finish

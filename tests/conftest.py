@@ -7,8 +7,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-TINY = {"image_size": 32, "conv_dim": 8, "repeat_num": 1}
-"""A generator/critic configuration small enough to train in seconds on a CPU."""
+TINY = {"image_size": 32, "conv_dim": 8, "residual_blocks": 1}
+"""A generator (and `TrainConfig`) small enough to train in seconds on a CPU."""
+
+TINY_CRITIC = {"image_size": 32, "conv_dim": 8, "downsampling_layers": 1}
+"""The critic that goes with `TINY`."""
 
 
 def random_batches(n_batches: int = 10, batch_size: int = 2, image_size: int = 32, seed: int = 0):
@@ -33,7 +36,7 @@ def tiny_ganimation(seed: int = 0, **kwargs):
 
     keras.utils.set_random_seed(seed)
     return tfganimation.GANimation(
-        tfganimation.Generator(**TINY), tfganimation.Critic(**TINY), seed=seed, **kwargs
+        tfganimation.Generator(**TINY), tfganimation.Critic(**TINY_CRITIC), seed=seed, **kwargs
     )
 
 

@@ -51,7 +51,7 @@ def train(strategy):
         "change": change,
         "fit": {name: values[-1] for name, values in history.history.items()},
         "evaluate": evaluation,
-        "critic_steps": int(np.array(model.critic_steps)),
+        "global_step": int(np.array(model.global_step)),
         "generator_steps": int(np.array(model.g_optimizer.iterations)),
         "replicas": strategy.num_replicas_in_sync,
     }

@@ -12,7 +12,7 @@ from PIL import Image
 from test_animator import FACE_SQUARE, portrait, save_tiny_model
 
 from tfganimation import cli
-from tfganimation.animator import Animator
+from tfganimation.inference.animator import Animator
 from tfganimation.faces import load_photo
 
 

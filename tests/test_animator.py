@@ -11,10 +11,10 @@ import pytest
 from conftest import tiny_ganimation
 from PIL import Image
 
-from tfganimation import backends
-from tfganimation.animator import Animator, EditResult, to_aus
+from tfganimation.inference import backends
+from tfganimation.inference.animator import Animator, EditResult, to_aus
 from tfganimation.aus import AU_CODES, N_AUS, preset
-from tfganimation.backends import detect_backend
+from tfganimation.inference.backends import detect_backend
 from tfganimation.export import FLOAT_TOLERANCE, VARIANTS, export_model
 from tfganimation.export.exporter import METADATA_FILE
 from tfganimation.faces import Face, NoFaceError, PhotoError, crop_face
@@ -60,7 +60,7 @@ class IdentityBackend:
     def __init__(self):
         self.calls = []
 
-    def animate(self, images, aus):
+    def edit(self, images, aus):
         self.calls.append((images.copy(), aus.copy()))
         return {
             "image": images,
@@ -222,7 +222,7 @@ def test_litert_backend_runs_without_tensorflow(models):
 import sys
 sys.modules["tensorflow"] = sys.modules["keras"] = None  # Importing either now fails.
 import numpy as np
-from tfganimation.animator import Animator
+from tfganimation.inference.animator import Animator
 
 photo = np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8)
 result = Animator({models["litert"]!r}).edit(photo, "happy", center_crop=True)

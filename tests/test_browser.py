@@ -27,7 +27,7 @@ import pytest
 from conftest import tiny_ganimation
 from PIL import Image
 
-from tfganimation import viewer
+from tfganimation import streamlit_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -122,6 +122,8 @@ def server(model_path, tmp_path):
             model_path,
         ],
         cwd=tmp_path,  # No runs/ here: the sidebar lists only the given model.
+        # The checkout's package, not an installed one (the cwd is not the checkout).
+        env={**os.environ, "PYTHONPATH": str(APP.parents[1])},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Its own process group, stopped as one below.
@@ -235,7 +237,7 @@ def test_upload_a_photo_and_move_a_slider_in_chromium(browser, server, tmp_path)
 
     page = Page(browser)
     photo = tmp_path / "portrait.png"
-    Image.fromarray(viewer.example_photo("Synthetic face 2").image).save(photo)
+    Image.fromarray(streamlit_page.example_photo("Synthetic face 2").image).save(photo)
 
     browser.get(server)
     example_src = wait_for(

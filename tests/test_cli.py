@@ -78,3 +78,40 @@ def test_native_log_filter_drops_abseil_lines_only(capfd):
     )
     os.write(2, b"I0000 00:00:1.0 1 port.cc:1] after the block, stderr is itself again\n")
     assert "after the block" in capfd.readouterr().err
+
+
+def test_train_defaults_are_the_train_config_defaults():
+    import dataclasses
+
+    from tfganimation.cli import build_parser
+    from tfganimation.commands.train import JIT_COMPILE
+    from tfganimation.training.config import TrainConfig
+
+    args = vars(build_parser().parse_args(["train", "--data", "d", "--out", "o"]))
+    args["jit_compile"] = JIT_COMPILE[args["jit_compile"]]
+    # The options the command has, each defaulting to its field; the rest are library-only.
+    library_only = {"upsampling", "augmentations", "color_tv_weight", "au_gradient_weight",
+                    "au_gradient_every", "critic_warmup_steps", "snapshot_every"}  # fmt: skip
+    for field in dataclasses.fields(TrainConfig):
+        if field.name in {"data", "out"} | library_only:
+            assert field.name not in args or field.name in {"data", "out"}
+            continue
+        assert args[field.name] == field.default, field.name
+
+
+def test_train_decay_longer_than_training_is_a_one_line_error(tmp_path):
+    result = run_cli("train", "--data", str(tmp_path), "--out", str(tmp_path / "run"), "--epochs", "3")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tfganimation train: error: decay_epochs must lie between 0 and epochs. "
+        "Received: epochs=3, decay_epochs=10"
+    ]
+
+
+def test_train_keeps_the_old_depth_flags_as_aliases():
+    from tfganimation.cli import build_parser
+
+    parse = build_parser().parse_args
+    old = parse(["train", "--data", "d", "--out", "o", "--repeat-num", "2", "--critic-repeat-num", "3"])
+    new = parse(["train", "--data", "d", "--out", "o", "--residual-blocks", "2", "--downsampling-layers", "3"])
+    assert vars(old) == vars(new) and (new.residual_blocks, new.downsampling_layers) == (2, 3)

@@ -10,7 +10,7 @@ import pytest
 from conftest import TINY, tiny_ganimation
 
 import tfganimation
-from tfganimation.backends import detect_backend, load_backend
+from tfganimation.inference.backends import detect_backend, load_backend
 from tfganimation.demo import (
     DEMO_NAME,
     demo_faces,
@@ -21,7 +21,7 @@ from tfganimation.demo import (
     write_demo_files,
 )
 from tfganimation.demo.shipped import MODEL_CARD_FILE, TRAINED_ON
-from tfganimation.export.loading import LoadedModel, resolve_model_path
+from tfganimation.inference.loading import LoadedModel, resolve_model_path
 from tfganimation.synthetic import Identity, sample_identity
 
 SHIPPED_FILES = ["demo.json", "demo.keras", "test_identities.json"]
@@ -143,7 +143,7 @@ def test_finding_the_demo_needs_no_tensorflow():
     script = """
 import sys
 sys.modules["tensorflow"] = sys.modules["keras"] = None  # Importing either now fails.
-from tfganimation.backends import detect_backend
+from tfganimation.inference.backends import detect_backend
 from tfganimation.demo import demo_metadata, demo_test_identities
 assert detect_backend("demo") == "keras"
 assert demo_metadata()["name"] == "demo" and demo_test_identities()

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TINY, random_batches, tiny_ganimation
+from conftest import TINY, TINY_CRITIC, random_batches, tiny_ganimation
 
 import tfganimation
 from tfganimation import losses
@@ -64,7 +64,7 @@ def test_color_total_variation_punishes_speckle_more_than_an_edge():
 
 
 def test_au_gradient_penalty_is_zero_for_a_constant_au_head():
-    critic = tfganimation.Critic(**{**TINY, "repeat_num": 2})
+    critic = tfganimation.Critic(**{**TINY_CRITIC, "downsampling_layers": 2})
     for weight in critic.au_head.weights:
         weight.assign(tf.zeros_like(weight))
     images = tf.random.uniform([2, 32, 32, 3], -1, 1)

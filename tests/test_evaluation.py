@@ -127,7 +127,7 @@ def test_generator_editor_follows_the_generator_contract():
 def test_generator_editor_runs_the_real_generator(tmp_path):
     import tfganimation
 
-    generator = tfganimation.Generator(image_size=SIZE, conv_dim=4, repeat_num=1)
+    generator = tfganimation.Generator(image_size=SIZE, conv_dim=4, residual_blocks=1)
     grid_path = tmp_path / "grid.png"
     report = run(generator_editor(generator), n_pairs=2, pairs_per_au=0, grid_path=grid_path)
     assert np.isfinite(report.model.l1) and report.model.l1 > 0.0
@@ -137,8 +137,9 @@ def test_generator_editor_runs_the_real_generator(tmp_path):
 def test_evaluate_run_scores_a_saved_run(tmp_path):
     from conftest import tiny_ganimation
 
+    from tfganimation.atomic import write_json_atomically
     from tfganimation.evaluation import evaluate_run
-    from tfganimation.training import save_model_atomically, write_json_atomically
+    from tfganimation.training import save_model_atomically
 
     data = tmp_path / "data"
     make_dataset(data, n_identities=2, per_identity=1, image_size=SIZE, seed=0, test_fraction=0.5)

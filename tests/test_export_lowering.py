@@ -76,8 +76,8 @@ def test_instance_norm_equals_group_normalization_with_one_group_per_channel():
 @pytest.mark.parametrize(
     "config",
     [
-        {"image_size": 32, "conv_dim": 8, "repeat_num": 1},
-        {"image_size": 16, "conv_dim": 4, "repeat_num": 0, "upsampling": "resize"},
+        {"image_size": 32, "conv_dim": 8, "residual_blocks": 1},
+        {"image_size": 16, "conv_dim": 4, "residual_blocks": 0, "upsampling": "resize"},
     ],
 )
 def test_lowered_generator_equals_the_keras_generator(config):
@@ -91,13 +91,13 @@ def test_lowered_generator_equals_the_keras_generator(config):
 
 def test_only_float32_generators_are_lowered():
     with dtype_policy("mixed_bfloat16"):
-        generator = Generator(image_size=16, conv_dim=4, repeat_num=0)
+        generator = Generator(image_size=16, conv_dim=4, residual_blocks=0)
     with pytest.raises(ValueError, match="float32"):
         lowered_generator(generator)
 
 
 def test_lowered_litert_file_matches_keras_without_5d_reshapes_or_au_planes(tmp_path):
-    generator = randomized(Generator(image_size=32, conv_dim=8, repeat_num=1))
+    generator = randomized(Generator(image_size=32, conv_dim=8, residual_blocks=1))
     saved = write_saved_model(tmp_path / "b1", generator, batch_size=1, lowered=True)
     model = tflite.convert(saved, "float32")
     interpreter = Interpreter(model_content=model)
@@ -115,7 +115,7 @@ def test_lowered_litert_file_matches_keras_without_5d_reshapes_or_au_planes(tmp_
 
 
 def test_int8_keeps_the_named_scopes_in_float(tmp_path):
-    generator = randomized(Generator(image_size=16, conv_dim=4, repeat_num=0))
+    generator = randomized(Generator(image_size=16, conv_dim=4, residual_blocks=0))
     saved = write_saved_model(tmp_path / "b1", generator, batch_size=1, lowered=True)
     rng = np.random.default_rng(4)
 

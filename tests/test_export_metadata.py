@@ -23,7 +23,7 @@ METADATA = {
     **build_metadata(
         image_size=32,
         model_version="sha256:0123456789abcdef",
-        generator_config={"image_size": 32, "conv_dim": 8, "repeat_num": 1, "n_aus": 17},
+        generator_config={"image_size": 32, "conv_dim": 8, "residual_blocks": 1, "n_aus": 17},
         training_data={"name": "faces", "format": "manifest"},
     ),
     "variant": "float32",

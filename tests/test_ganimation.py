@@ -81,7 +81,7 @@ def test_training_learns_au_regression_and_cycle(precision):
 def test_mismatched_networks_are_refused():
     with pytest.raises(ValueError, match="image_size"):
         tfganimation.GANimation(
-            tfganimation.Generator(**TINY), tfganimation.Critic(image_size=64, conv_dim=8, repeat_num=1)
+            tfganimation.Generator(**TINY), tfganimation.Critic(image_size=64, conv_dim=8, downsampling_layers=1)
         )
 
 
@@ -103,7 +103,7 @@ def test_keras_round_trip_restores_weights_optimizers_and_schedule_state(tmp_pat
     restored = keras.models.load_model(path)
     assert restored.g_optimizer.get_config() == model.g_optimizer.get_config()
     assert restored.g_optimizer.get_config()["learning_rate"]["class_name"] == "LinearDecay"
-    assert int(restored.critic_steps) == 10 and int(restored.g_optimizer.iterations) == 2
+    assert int(restored.global_step) == 10 and int(restored.g_optimizer.iterations) == 2
     for before, after in zip(model.weights, restored.weights):
         np.testing.assert_array_equal(before, after)
     for before, after in zip(model.d_optimizer.variables, restored.d_optimizer.variables):

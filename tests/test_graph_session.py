@@ -5,9 +5,9 @@ import pytest
 import tensorflow as tf
 from conftest import TINY, tiny_ganimation
 
-from tfganimation.backends import load_backend
+from tfganimation.inference.backends import load_backend
 from tfganimation.export.signatures import aus_spec, image_spec, make_animate
-from tfganimation.graph_session import GraphSession
+from tfganimation.inference.graph_session import GraphSession
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +44,11 @@ def test_keras_backend_traces_once_and_adds_nothing_per_call(tmp_path):
     path = tmp_path / "tiny.keras"
     tiny_ganimation().save(path)
     backend = load_backend(path)
-    operations = len(backend._animate.graph.get_operations())
+    operations = len(backend._edit.graph.get_operations())
     for batch in (1, 2, 1, 4):
         images, aus = inputs(batch, seed=batch)
-        outputs = backend.animate(images, aus)
+        outputs = backend.edit(images, aus)
         assert outputs["image"].shape == images.shape
         assert backend.estimate_aus(images).shape == (batch, 17)
-    assert backend._animate.function.experimental_get_tracing_count() == 1
-    assert len(backend._animate.graph.get_operations()) == operations
+    assert backend._edit.function.experimental_get_tracing_count() == 1
+    assert len(backend._edit.graph.get_operations()) == operations

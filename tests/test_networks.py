@@ -1,9 +1,12 @@
 """The generator and critic reproduce the reference architecture."""
 
+import re
+import zipfile
+
 import keras
 import numpy as np
 import pytest
-from conftest import TINY
+from conftest import TINY, TINY_CRITIC
 
 import tfganimation
 from tfganimation.generator import composite
@@ -54,7 +57,7 @@ def test_critic_keeps_batch_axis_at_batch_one():
 
 
 def test_generator_convolutions_have_no_bias_and_reference_init():
-    generator = tfganimation.Generator(conv_dim=32, repeat_num=2)
+    generator = tfganimation.Generator(conv_dim=32, residual_blocks=2)
     convs = [layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Conv2D)]
     assert convs and all(not layer.use_bias for layer in convs)
     kernel = np.asarray(convs[1].kernel)  # 4×4×32×64: enough samples for a tight estimate.
@@ -76,7 +79,7 @@ def test_instance_norm_matches_pytorch_epsilon():
     [
         (tfganimation.Generator, {"image_size": 30}),
         (tfganimation.Critic, {"image_size": 96}),
-        (tfganimation.Critic, {"image_size": 32, "repeat_num": 6}),
+        (tfganimation.Critic, {"image_size": 32, "downsampling_layers": 6}),
         (tfganimation.Generator, {"conv_dim": 0}),
         (tfganimation.Critic, {"n_aus": -1}),
     ],
@@ -87,14 +90,16 @@ def test_bad_sizes_raise_clear_value_error(cls, kwargs):
 
 
 def test_critic_accepts_any_multiple_of_its_stride():
-    critic = tfganimation.Critic(image_size=64, conv_dim=4, repeat_num=3)
+    critic = tfganimation.Critic(image_size=64, conv_dim=4, downsampling_layers=3)
     realness, aus = critic(np.zeros((2, 64, 64, 3), "float32"))
     assert realness.shape == (2, 8, 8, 1) and aus.shape == (2, 17)
 
 
-@pytest.mark.parametrize("cls", [tfganimation.Generator, tfganimation.Critic])
-def test_keras_file_round_trip(cls, tmp_path):
-    model = cls(**TINY)
+@pytest.mark.parametrize(
+    "cls, kwargs", [(tfganimation.Generator, TINY), (tfganimation.Critic, TINY_CRITIC)]
+)
+def test_keras_file_round_trip(cls, kwargs, tmp_path):
+    model = cls(**kwargs)
     path = tmp_path / "model.keras"
     model.save(path)
     restored = keras.models.load_model(path)  # safe_mode: no Lambda layers allowed.
@@ -106,6 +111,56 @@ def test_keras_file_round_trip(cls, tmp_path):
 
 
 def test_generator_without_residual_blocks():
-    generator = tfganimation.Generator(image_size=32, conv_dim=8, repeat_num=0)
+    generator = tfganimation.Generator(image_size=32, conv_dim=8, residual_blocks=0)
     edited, _, _ = generator((np.zeros((1, 32, 32, 3), "float32"), np.zeros((1, 17), "float32")))
     assert edited.shape == (1, 32, 32, 3)
+
+
+def _with_old_names(path, old_path):
+    """A copy of the `.keras` file at `path` whose config says `repeat_num`, as files saved
+    before `residual_blocks` and `downsampling_layers` had their names."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old_path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "config.json":
+                data = re.sub(rb'"(residual_blocks|downsampling_layers)"', b'"repeat_num"', data)
+            target.writestr(item, data)
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs, name",
+    [
+        (tfganimation.Generator, {**TINY, "residual_blocks": 2}, "residual_blocks"),
+        (tfganimation.Critic, {**TINY_CRITIC, "downsampling_layers": 2}, "downsampling_layers"),
+    ],
+)
+def test_a_model_saved_under_the_old_name_still_loads(cls, kwargs, name, tmp_path):
+    model = cls(**kwargs)
+    model.save(tmp_path / "new.keras")
+    _with_old_names(tmp_path / "new.keras", tmp_path / "old.keras")
+    assert b'"repeat_num": 2' in zipfile.ZipFile(tmp_path / "old.keras").read("config.json")
+
+    restored = keras.models.load_model(tmp_path / "old.keras")
+    assert getattr(restored, name) == 2 and restored.get_config() == model.get_config()
+    images = np.random.default_rng(4).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    inputs = images if cls is tfganimation.Critic else (images, np.full((2, 17), 0.3, "float32"))
+    for before, after in zip(model(inputs), restored(inputs)):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_the_shipped_demo_model_saved_with_repeat_num_loads_unchanged(tmp_path):
+    from tfganimation.demo.shipped import demo_model_path
+
+    assert b'"repeat_num"' in zipfile.ZipFile(demo_model_path()).read("config.json")
+    demo = keras.models.load_model(demo_model_path(), compile=False)
+    assert (demo.generator.residual_blocks, demo.critic.downsampling_layers) == (4, 6)
+    # Saved again it is written under the new names, and computes the same edits.
+    demo.save(tmp_path / "resaved.keras")
+    assert b'"repeat_num"' not in zipfile.ZipFile(tmp_path / "resaved.keras").read("config.json")
+    resaved = keras.models.load_model(tmp_path / "resaved.keras", compile=False)
+    images = np.random.default_rng(5).uniform(-1, 1, (2, 64, 64, 3)).astype("float32")
+    aus = np.full((2, 17), 0.3, "float32")
+    for before, after in zip(demo.generator((images, aus)), resaved.generator((images, aus))):
+        np.testing.assert_array_equal(before, after)
+    for before, after in zip(demo.critic(images), resaved.critic(images)):
+        np.testing.assert_array_equal(before, after)

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TINY, random_batches, tiny_ganimation
+from conftest import TINY, TINY_CRITIC, random_batches, tiny_ganimation
 
 import tfganimation
 from tfganimation import losses
@@ -22,7 +22,7 @@ def float32_policy():
 
 def test_dtype_policy_applies_to_what_is_built_inside_and_restores_the_global_policy():
     with dtype_policy("mixed_bfloat16"):
-        critic = tfganimation.Critic(**TINY)
+        critic = tfganimation.Critic(**TINY_CRITIC)
     assert critic.dtype_policy.name == "mixed_bfloat16"
     assert keras.config.dtype_policy().name == "float32"
     with pytest.raises(ValueError, match="precision must be one of"):
@@ -43,9 +43,9 @@ def test_gradient_penalty_is_float32_and_close_to_full_precision(precision):
     real, fake = (tf.constant(rng.uniform(-1, 1, (4, 32, 32, 3)), tf.float32) for _ in range(2))
     alpha = tf.constant(rng.uniform(0, 1, (4, 1, 1, 1)), tf.float32)
     keras.utils.set_random_seed(0)
-    reference_critic = tfganimation.Critic(**TINY)
+    reference_critic = tfganimation.Critic(**TINY_CRITIC)
     with dtype_policy(precision):
-        critic = tfganimation.Critic(**TINY)
+        critic = tfganimation.Critic(**TINY_CRITIC)
     critic.set_weights(reference_critic.get_weights())
 
     reference = losses.gradient_penalty(reference_critic, real, fake, alpha)

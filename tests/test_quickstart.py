@@ -63,7 +63,7 @@ def test_expression_tour_visits_every_preset_and_returns_to_neutral():
 
 
 def test_step_clock_times_only_the_batches_after_the_untimed_ones(monkeypatch):
-    from tfganimation import quickstart
+    from tfganimation.quickstart import run as quickstart
 
     ticks = iter([1.0, 2.0, 5.0, 9.0])  # ends of batches 0..3
     monkeypatch.setattr(quickstart.time, "perf_counter", lambda: next(ticks))
@@ -79,7 +79,8 @@ def test_cli_defaults_are_the_quickstart_config_defaults():
 
     args = build_parser().parse_args(["quickstart"])
     defaults = QuickstartConfig()
-    assert (args.minutes, args.out, args.image_size, args.identities, args.per_identity, args.seed) == (
+    assert (args.minutes, args.out, args.image_size, args.identities, args.per_identity, args.steps,
+            args.seed) == (
         defaults.minutes, defaults.out, defaults.image_size, defaults.n_identities,
-        defaults.per_identity, defaults.seed,
+        defaults.per_identity, defaults.steps, defaults.seed,
     )

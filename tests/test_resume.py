@@ -23,14 +23,14 @@ from tfganimation.training import TrainConfig, compiled_model, train
 
 Usage = collections.namedtuple("Usage", "total used free")
 
-TINY_RUN = {"image_size": 32, "conv_dim": 8, "repeat_num": 1, "batch_size": 3}
+TINY_RUN = {"image_size": 32, "conv_dim": 8, "residual_blocks": 1, "batch_size": 3}
 
 
 def train_command(data, out, *extra):
     """The `tfganimation train` command line of the SIGKILL test's runs."""
     return [
         sys.executable, "-m", "tfganimation.cli", "train", "--data", str(data), "--out", str(out),
-        "--image-size", "32", "--batch-size", "3", "--conv-dim", "8", "--repeat-num", "1",
+        "--image-size", "32", "--batch-size", "3", "--conv-dim", "8", "--residual-blocks", "1",
         "--epochs", "2", "--decay-epochs", "1", "--backup-every", "5", "--sample-every", "1000",
         *extra,
     ]  # fmt: skip
@@ -74,7 +74,7 @@ def test_killed_run_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path):
     assert record["status"] == "finished" and not (tmp_path / "killed" / "backup").exists()
     expected = keras.models.load_model(tmp_path / "uninterrupted" / "model.keras")
     restarted = keras.models.load_model(tmp_path / "killed" / "model.keras")
-    assert int(restarted.critic_steps) == 24 and int(restarted.g_optimizer.iterations) == 4
+    assert int(restarted.global_step) == 24 and int(restarted.g_optimizer.iterations) == 4
     for a, b in zip(
         expected.weights + expected.g_optimizer.variables + expected.d_optimizer.variables,
         restarted.weights + restarted.g_optimizer.variables + restarted.d_optimizer.variables,
@@ -150,5 +150,5 @@ def test_unwritable_run_dir_is_reported_before_training(tmp_path, monkeypatch, c
 def train_args(data, out):
     return [
         "train", "--data", str(data), "--out", str(out), "--image-size", "32",
-        "--batch-size", "3", "--conv-dim", "8", "--repeat-num", "1", "--epochs", "1",
+        "--batch-size", "3", "--conv-dim", "8", "--residual-blocks", "1", "--epochs", "1", "--decay-epochs", "1",
     ]  # fmt: skip

@@ -14,7 +14,7 @@ from conftest import tiny_ganimation
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tfganimation import viewer
+from tfganimation import streamlit_page as page
 from tfganimation.aus import AU_CODES, preset
 
 APP = pathlib.Path(__file__).resolve().parents[1] / "streamlit_app" / "app.py"
@@ -32,7 +32,7 @@ def model_path(tmp_path_factory) -> str:
 @pytest.fixture
 def app(model_path, monkeypatch) -> AppTest:
     """The page, run once on the tiny model with the default example photo."""
-    monkeypatch.setenv(viewer.MODEL_ENV, model_path)
+    monkeypatch.setenv(page.MODEL_ENV, model_path)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     return at.run()
 
@@ -64,7 +64,7 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
 def test_without_a_model_the_page_edits_an_example_with_the_demo_and_says_so(
     tmp_path, monkeypatch
 ):
-    monkeypatch.delenv(viewer.MODEL_ENV, raising=False)
+    monkeypatch.delenv(page.MODEL_ENV, raising=False)
     monkeypatch.chdir(tmp_path)  # No runs/quickstart/run here.
 
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
@@ -73,14 +73,14 @@ def test_without_a_model_the_page_edits_an_example_with_the_demo_and_says_so(
     assert not at.warning
     assert at.sidebar.selectbox(key="model_choice").value == "demo"
     assert "demo" in at.sidebar.selectbox(key="model_choice").options
-    assert [info.value for info in at.info] == [viewer.model_notice("demo")]
+    assert [info.value for info in at.info] == [page.model_notice("demo")]
     assert "trained on synthetic faces" in at.info[0].value
     summary = "Model `demo`: Keras (TensorFlow), 64 × 64 px faces, trained on `synthetic faces"
     assert any(caption.value.startswith(summary) for caption in at.caption)
     assert len(at.sidebar.slider) == 17
     assert "Edited photo" in captions(at)
     result = edited_photo(at)
-    assert result.shape == viewer.example_photo("Synthetic face 1").image.shape
+    assert result.shape == page.example_photo("Synthetic face 1").image.shape
     assert at.session_state["edit"][1].faces[0].edited.shape == (64, 64, 3)
 
 
@@ -107,7 +107,7 @@ def test_example_photo_is_edited_with_every_panel(app, model_path):
         "Colour (painted)",
     ]
     result = app.session_state["edit"][1]
-    assert result.photo.shape == viewer.example_photo("Synthetic face 1").image.shape
+    assert result.photo.shape == page.example_photo("Synthetic face 1").image.shape
     assert result.faces[0].edited.shape == (32, 32, 3)
     # Which model is loaded, and how long the edit took.
     summary = f"Model `{model_path}`: Keras (TensorFlow), 32 × 32 px faces, training data unknown."
@@ -121,14 +121,14 @@ def test_example_photo_is_edited_with_every_panel(app, model_path):
 def test_sliders_are_grouped_by_region_and_start_at_the_critics_estimate(app):
     sliders = app.sidebar.slider
     assert [slider.key for slider in sliders] == [
-        slider.key for _, group in viewer.slider_groups() for slider in group
+        slider.key for _, group in page.slider_groups() for slider in group
     ]
     assert sliders[0].label == "AU01 Inner Brow Raiser"
     assert (sliders[0].min, sliders[0].max) == (0.0, 5.0)
     regions = [markdown.value for markdown in app.sidebar.markdown if ":" not in markdown.value]
     assert regions == ["**Brows / eyes**", "**Nose / cheeks**", "**Mouth**", "**Jaw / lids**"]
     start = app.session_state["start_aus"]
-    assert viewer.slider_state(start) == {slider.key: slider.value for slider in sliders}
+    assert page.slider_state(start) == {slider.key: slider.value for slider in sliders}
     assert "critic's estimate" in app.session_state["start_from"]
 
 
@@ -147,7 +147,7 @@ def test_a_model_without_critic_starts_the_sliders_at_neutral(app, tmp_path):
 
 def test_moving_a_slider_changes_the_edit_without_reloading_the_model(app, monkeypatch):
     loads = []
-    monkeypatch.setattr(viewer, "load_animator", lambda *args: loads.append(args))
+    monkeypatch.setattr(page, "load_animator", lambda *args: loads.append(args))
     before = edited_photo(app)
 
     app.slider(key="au_AU12").set_value(5.0).run()
@@ -160,12 +160,12 @@ def test_moving_a_slider_changes_the_edit_without_reloading_the_model(app, monke
 
 
 def test_presets_set_the_sliders_and_reset_restores_the_start(app):
-    start = dict(viewer.slider_state(app.session_state["start_aus"]))
+    start = dict(page.slider_state(app.session_state["start_aus"]))
 
     app.button(key="preset_happy").click().run()
 
     assert_no_problem(app)
-    assert {s.key: s.value for s in app.sidebar.slider} == viewer.slider_state(preset("happy"))
+    assert {s.key: s.value for s in app.sidebar.slider} == page.slider_state(preset("happy"))
     np.testing.assert_allclose(app.session_state["edit"][0][3], preset("happy"), atol=1e-6)
     app.button(key="reset").click().run()
     assert {s.key: s.value for s in app.sidebar.slider} == start
@@ -190,7 +190,7 @@ def test_animation_in_both_formats(app):
 
 
 def test_uploaded_photo_is_edited(app):
-    photo = viewer.example_photo("Two synthetic faces").image
+    photo = page.example_photo("Two synthetic faces").image
 
     upload(app, "two people.png", png(photo))
 
@@ -207,7 +207,7 @@ def test_uploaded_photo_is_edited(app):
 
 def test_webcam_photo_is_edited(app):
     buffer = io.BytesIO()
-    Image.fromarray(viewer.example_photo("Synthetic face 2").image).save(buffer, format="JPEG")
+    Image.fromarray(page.example_photo("Synthetic face 2").image).save(buffer, format="JPEG")
 
     app.radio(key="source").set_value("Webcam").run()
     app.camera_input(key="camera").set_value(("shot.jpg", buffer.getvalue(), "image/jpeg")).run()

@@ -51,8 +51,8 @@ def test_train_command_writes_a_loadable_run(dataset, tmp_path):
     run_dir = tmp_path / "run"
     command = [
         sys.executable, "-m", "tfganimation.cli", "train", "--data", str(dataset),
-        "--out", str(run_dir), "--image-size", "32", "--batch-size", "3", "--epochs", "1",
-        "--conv-dim", "8", "--repeat-num", "1",
+        "--out", str(run_dir), "--image-size", "32", "--batch-size", "3", "--epochs", "1", "--decay-epochs", "1",
+        "--conv-dim", "8", "--residual-blocks", "1",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -101,7 +101,7 @@ def test_a_long_run_keeps_a_bounded_number_of_checkpoints(tmp_path):
     data = write_manifest_dataset(tmp_path / "data")
     run_dir = tmp_path / "run"
     config = TrainConfig(
-        data=str(data), out=str(run_dir), image_size=32, conv_dim=8, repeat_num=1, batch_size=3,
+        data=str(data), out=str(run_dir), image_size=32, conv_dim=8, residual_blocks=1, batch_size=3,
         epochs=120, steps_per_epoch=1, best_checkpoint="val_d_loss",
     )  # fmt: skip
     train(config, verbose=0)
@@ -143,3 +143,18 @@ def test_the_disk_check_counts_the_kept_checkpoints(tmp_path, monkeypatch):
     (tmp_path / "checkpoints").mkdir()
     (tmp_path / "checkpoints" / "epoch_001.weights.h5").write_bytes(b"\0" * 200 * 2**20)
     check_storage(tmp_path, StorageNeed(state_bytes=state, state_copies=3 + 3 + 1))
+
+
+def test_a_run_recorded_under_the_old_field_names_still_resumes(dataset):
+    from tfganimation.training.config import RENAMED_FIELDS
+    from tfganimation.training.run_dir import check_same_run
+
+    old_name = {new: old for old, new in RENAMED_FIELDS.items()}
+    config = TrainConfig(data=str(dataset), out="run", image_size=32, residual_blocks=1)
+    record = json.loads(json.dumps({"config": dataclasses.asdict(config)}))
+    old = {old_name.get(name, name): value for name, value in record["config"].items()}
+    assert {"repeat_num", "critic_repeat_num"} <= set(old)
+    check_same_run({"config": old}, config)  # the same run: no error
+    assert TrainConfig.from_record(old) == config
+    with pytest.raises(ValueError, match="residual_blocks: 1 -> 2"):
+        check_same_run({"config": old}, dataclasses.replace(config, residual_blocks=2))

@@ -27,7 +27,7 @@ import importlib
 import os
 import sys
 
-from tfganimation.lazy_exports import lazy_getattr
+from tfganimation.lazy_exports import lazy_exports
 from tfganimation.version import __version__
 
 # TensorFlow's C++ INFO lines (one per XLA compilation, per dataset warning...)
@@ -35,33 +35,22 @@ from tfganimation.version import __version__
 # the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
-from tfganimation.animator import Animator  # noqa: E402  (needs no TensorFlow for .tflite models)
+from tfganimation.inference.animator import Animator  # noqa: E402  (needs no TensorFlow for .tflite models)
 
 # Everything that imports TensorFlow, only when first used.
-__getattr__ = lazy_getattr(
+__getattr__, _lazy_names = lazy_exports(
     __name__,
     {
-        "Critic": "tfganimation.critic",
-        "GANimation": "tfganimation.ganimation",
-        "Generator": "tfganimation.generator",
-        "ResidualBlock": "tfganimation.layers",
-        "LinearDecay": "tfganimation.schedules",
-        "make_optimizers": "tfganimation.schedules",
-        "load_model": "tfganimation.export.loading",
+        "tfganimation.critic": ("Critic",),
+        "tfganimation.ganimation": ("GANimation",),
+        "tfganimation.generator": ("Generator",),
+        "tfganimation.layers": ("ResidualBlock",),
+        "tfganimation.schedules": ("LinearDecay", "make_optimizers"),
+        "tfganimation.inference.loading": ("load_model",),
     },
 )
 
 if sys.modules.get("keras") is not None:  # Keras (and TensorFlow) are loaded: registering is free.
     importlib.import_module("tfganimation.ganimation")  # registers every model class
 
-__all__ = [
-    "__version__",
-    "Animator",
-    "Critic",
-    "GANimation",
-    "Generator",
-    "LinearDecay",
-    "ResidualBlock",
-    "load_model",
-    "make_optimizers",
-]
+__all__ = ["__version__", "Animator", *_lazy_names]

@@ -6,14 +6,14 @@ import keras
 from keras import layers, ops
 
 from tfganimation.aus import N_AUS
-from tfganimation.layers import check_positive_ints, conv
+from tfganimation.layers import check_positive_ints, conv, renamed_argument
 
 
 @keras.saving.register_keras_serializable(package="tfganimation")
 class Critic(keras.Model):
     """The GANimation critic D(image) → (realness map, AU estimate).
 
-    A stack of `repeat_num` 4×4 stride-2 convolutions with LeakyReLU(0.01)
+    A stack of `downsampling_layers` 4×4 stride-2 convolutions with LeakyReLU(0.01)
     (channels `conv_dim · 2^i`), then two heads on the last feature map: a
     bias-free 3×3 convolution scoring every patch for realness (the
     Wasserstein critic value), and a bias-free convolution as large as the
@@ -23,10 +23,11 @@ class Critic(keras.Model):
 
     Args:
         image_size: int. Height and width of the square input. Must be a
-            multiple of `2 ** repeat_num`. Defaults to `128`.
+            multiple of `2 ** downsampling_layers`. Defaults to `128`.
         n_aus: int. Number of AUs to regress. Defaults to `17`.
         conv_dim: int. Channels of the first convolution. Defaults to `64`.
-        repeat_num: int. Number of stride-2 convolutions. Defaults to `6`.
+        downsampling_layers: int. Number of stride-2 convolutions (the
+            reference's `repeat_num`). Defaults to `6`.
 
     Call arguments:
         images: float images `[N, H, W, 3]` in [-1, 1].
@@ -49,29 +50,33 @@ class Critic(keras.Model):
         image_size: int = 128,
         n_aus: int = N_AUS,
         conv_dim: int = 64,
-        repeat_num: int = 6,
+        downsampling_layers: int = 6,
         **kwargs,
     ):
         check_positive_ints(
-            image_size=image_size, n_aus=n_aus, conv_dim=conv_dim, repeat_num=repeat_num
+            image_size=image_size,
+            n_aus=n_aus,
+            conv_dim=conv_dim,
+            downsampling_layers=downsampling_layers,
         )
-        if image_size % 2**repeat_num:
+        if image_size % 2**downsampling_layers:
             raise ValueError(
-                f"image_size must be a multiple of 2 ** repeat_num = {2**repeat_num} "
-                f"(the critic halves it {repeat_num} times). Received: image_size={image_size}"
+                "image_size must be a multiple of 2 ** downsampling_layers = "
+                f"{2**downsampling_layers} (the critic halves it {downsampling_layers} times). "
+                f"Received: image_size={image_size}"
             )
         super().__init__(**kwargs)
         self.image_size = image_size
         self.n_aus = n_aus
         self.conv_dim = conv_dim
-        self.repeat_num = repeat_num
+        self.downsampling_layers = downsampling_layers
 
         self.trunk = keras.Sequential(name="trunk")
-        for level in range(repeat_num):
+        for level in range(downsampling_layers):
             self.trunk.add(conv(conv_dim * 2**level, 4, strides=2, use_bias=True))
             self.trunk.add(layers.LeakyReLU(negative_slope=0.01))
         self.realness_head = conv(1, 3, name="realness_head")
-        self.au_head = conv(n_aus, image_size // 2**repeat_num, padding="valid", name="au_head")
+        self.au_head = conv(n_aus, image_size // 2**downsampling_layers, padding="valid", name="au_head")
         self.build((None, image_size, image_size, 3))
 
     def build(self, input_shape):
@@ -91,7 +96,11 @@ class Critic(keras.Model):
                 "image_size": self.image_size,
                 "n_aus": self.n_aus,
                 "conv_dim": self.conv_dim,
-                "repeat_num": self.repeat_num,
+                "downsampling_layers": self.downsampling_layers,
             }
         )
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(renamed_argument(config, "repeat_num", "downsampling_layers"))

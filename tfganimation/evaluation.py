@@ -360,19 +360,15 @@ def evaluate_run(
     """
     # Imported here: the metric itself needs neither TensorFlow nor a trained model.
     from tfganimation.demo.shipped import DEMO_NAME, demo_test_identities, is_demo
+    from tfganimation.inference.loading import load_model
 
+    loaded = load_model(run_dir)
+    generator = loaded.generator
     if is_demo(run_dir):
-        from tfganimation.export.loading import load_model
-
-        generator = load_model(run_dir).generator
         identities = demo_test_identities() if data is None else load_identities(data, "test")
         default_out = pathlib.Path(f"{DEMO_NAME}_evaluation")
     else:
-        from tfganimation.training import load_run
-
-        model, record = load_run(run_dir)
-        generator = model.generator
-        data = data if data is not None else record.get("data", {}).get("path")
+        data = data if data is not None else loaded.data_path
         if data is None:
             raise ValueError(
                 f"{run_dir}/run.json names no dataset; pass the synthetic dataset as data."

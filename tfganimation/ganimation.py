@@ -19,7 +19,13 @@ LOSS_NAMES = (
     "g_loss", "g_fake", "g_au", "g_cycle", "g_attention", "g_attention_tv",
 )  # fmt: skip
 """The metrics `fit` and `evaluate` report, one per loss term; `d_au_gp` and
-`g_color_tv` join them when their (non-reference) weights are set."""
+`g_color_tv` join them when their (non-reference) weights are set.
+
+`d_` is the critic's side and `g_` the generator's: the reference's names
+(its critic is "D", the discriminator), kept so that curves compare with
+the reference's. They are a file format too: `history.csv`, TensorBoard,
+`run.json`, `--best-checkpoint`, the demo's learning curve and model card
+name losses this way. `d_optimizer` (the critic's) follows the same rule."""
 
 
 @keras.saving.register_keras_serializable(package="tfganimation")
@@ -142,14 +148,16 @@ class GANimation(keras.Model):
         self.au_gradient_weight = au_gradient_weight
         self.au_gradient_every = int(au_gradient_every)
         self.critic_warmup_steps = int(critic_warmup_steps)
-        self.critic_steps = self.add_weight(
+        # The run's global step: batches trained on, each one critic step (the
+        # generator steps on every `n_critic`-th); saved with the weights.
+        self.global_step = self.add_weight(
             shape=(),
             dtype="int64",
             initializer="zeros",
             trainable=False,
             # Every replica adds 1; the first replica's update is the one kept.
             aggregation="only_first_replica",
-            name="critic_steps",
+            name="global_step",
         )
         names = LOSS_NAMES + ("d_au_gp",) * bool(au_gradient_weight)
         names += ("g_color_tv",) * bool(color_tv_weight)
@@ -231,18 +239,18 @@ class GANimation(keras.Model):
         """
         images, real_aus, target_aus = _unpack(batch)
         if self.critic_warmup_steps:
-            run_if(self.critic_steps < self.critic_warmup_steps, self._critic_au_step, images, real_aus)
+            run_if(self.global_step < self.critic_warmup_steps, self._critic_au_step, images, real_aus)
             run_if(
-                self.critic_steps >= self.critic_warmup_steps,
+                self.global_step >= self.critic_warmup_steps,
                 self._critic_step, images, real_aus, target_aus,
             )  # fmt: skip
         else:
             self._critic_step(images, real_aus, target_aus)
-        self.critic_steps.assign_add(1)
+        self.global_step.assign_add(1)
         run_if(
             tf.logical_and(
-                tf.equal(self.critic_steps % self.n_critic, 0),
-                self.critic_steps > self.critic_warmup_steps,
+                tf.equal(self.global_step % self.n_critic, 0),
+                self.global_step > self.critic_warmup_steps,
             ),
             self._generator_step,
             images,
@@ -328,7 +336,7 @@ class GANimation(keras.Model):
 
         if self.au_gradient_every == 1:
             return penalty()
-        due = tf.equal(self.critic_steps % self.au_gradient_every, 0)
+        due = tf.equal(self.global_step % self.au_gradient_every, 0)
         return tf.cond(due, penalty, lambda: tf.constant(0.0))
 
     def _generator_losses(self, images, real_aus, target_aus):
@@ -380,7 +388,7 @@ class GANimation(keras.Model):
         only on the step, so a resumed run and a run on N replicas see
         exactly the weights of an uninterrupted single-device run.
         """
-        seed = tf.stack([tf.constant(self.seed, tf.int64), self.critic_steps.value])
+        seed = tf.stack([tf.constant(self.seed, tf.int64), self.global_step.value])
         weights = tf.random.stateless_uniform(
             [batch.local_size * batch.replicas, 1, 1, 1], seed=seed, dtype=tf.float32
         )
@@ -389,7 +397,7 @@ class GANimation(keras.Model):
     def _stream_seed(self, stream: int):
         """A stateless seed for draw number `stream` of this step, apart from the penalty's."""
         key = tf.constant(self.seed + stream * 2**31, tf.int64)
-        return tf.stack([key, self.critic_steps.value])
+        return tf.stack([key, self.global_step.value])
 
     def _logs(self):
         """Every term's running mean, in the shape `fit` can average over replicas."""

@@ -12,6 +12,7 @@ from tfganimation.layers import (
     conv,
     conv_transpose,
     instance_norm,
+    renamed_argument,
 )
 
 UPSAMPLINGS = ("transpose", "resize")
@@ -50,7 +51,8 @@ class Generator(keras.Model):
         n_aus: int. Length of the AU vector. Defaults to `17`.
         conv_dim: int. Channels of the first convolution; doubled by each
             downsampling. Defaults to `64`.
-        repeat_num: int. Number of residual blocks. Defaults to `6`.
+        residual_blocks: int. Number of residual blocks between the encoder
+            and the decoder (the reference's `repeat_num`). Defaults to `6`.
         upsampling: str. `"transpose"`: the reference's 4×4 stride-2
             transposed convolutions; `"resize"`: nearest-neighbour doubling
             then a 3×3 convolution, which cannot paint the checkerboard
@@ -79,7 +81,7 @@ class Generator(keras.Model):
         image_size: int = 128,
         n_aus: int = N_AUS,
         conv_dim: int = 64,
-        repeat_num: int = 6,
+        residual_blocks: int = 6,
         upsampling: str = "transpose",
         **kwargs,
     ):
@@ -88,8 +90,10 @@ class Generator(keras.Model):
             raise ValueError(
                 f"upsampling must be one of {UPSAMPLINGS}. Received: upsampling={upsampling!r}"
             )
-        if repeat_num < 0:
-            raise ValueError(f"repeat_num must be >= 0. Received: repeat_num={repeat_num}")
+        if residual_blocks < 0:
+            raise ValueError(
+                f"residual_blocks must be >= 0. Received: residual_blocks={residual_blocks}"
+            )
         if image_size % 4:
             raise ValueError(
                 "image_size must be a multiple of 4 (the generator downsamples "
@@ -99,7 +103,7 @@ class Generator(keras.Model):
         self.image_size = image_size
         self.n_aus = n_aus
         self.conv_dim = conv_dim
-        self.repeat_num = repeat_num
+        self.residual_blocks = residual_blocks
         self.upsampling = upsampling
 
         self.encoder = keras.Sequential(name="encoder")
@@ -111,7 +115,7 @@ class Generator(keras.Model):
             self.encoder.add(instance_norm())
             self.encoder.add(layers.ReLU())
         self.bottleneck = keras.Sequential(
-            [ResidualBlock(conv_dim * 4) for _ in range(repeat_num)], name="bottleneck"
+            [ResidualBlock(conv_dim * 4) for _ in range(residual_blocks)], name="bottleneck"
         )
         self.decoder = keras.Sequential(name="decoder")
         for multiplier in (2, 1):
@@ -145,7 +149,7 @@ class Generator(keras.Model):
         aus = ops.cast(aus, images.dtype)
         au_planes = ops.tile(aus[:, None, None, :], [1, height, width, 1])
         features = self.encoder(ops.concatenate([images, au_planes], axis=-1))
-        if self.repeat_num:  # An empty Sequential cannot be built.
+        if self.residual_blocks:  # An empty Sequential cannot be built.
             features = self.bottleneck(features)
         features = self.decoder(features)
         color = self.color_head(features)
@@ -160,8 +164,12 @@ class Generator(keras.Model):
                 "image_size": self.image_size,
                 "n_aus": self.n_aus,
                 "conv_dim": self.conv_dim,
-                "repeat_num": self.repeat_num,
+                "residual_blocks": self.residual_blocks,
                 "upsampling": self.upsampling,
             }
         )
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(renamed_argument(config, "repeat_num", "residual_blocks"))

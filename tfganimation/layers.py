@@ -18,6 +18,20 @@ def check_positive_ints(**values: int) -> None:
             raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
 
 
+def renamed_argument(config: dict, old: str, new: str) -> dict:
+    """`config` with its `old` key called `new`: reads configs saved under an earlier name.
+
+    The reference calls both the generator's residual blocks and the
+    critic's stride-2 convolutions `repeat_num`; `.keras` files saved before
+    each got its own name still carry it.
+    """
+    if old not in config:
+        return config
+    config = dict(config)
+    config.setdefault(new, config.pop(old))
+    return config
+
+
 def conv_initializer() -> keras.initializers.Initializer:
     """N(0, 0.02), the reference's initialisation of every convolution.
 

@@ -126,13 +126,13 @@ def make_optimizers(
     return generator_optimizer, critic_optimizer
 
 
-def generator_steps(critic_steps: int, n_critic: int, warmup: int = 0) -> int:
-    """Generator steps taken after `critic_steps` batches of the GANimation schedule.
+def generator_steps(global_step: int, n_critic: int, warmup: int = 0) -> int:
+    """Generator steps taken after `global_step` batches of the GANimation schedule.
 
     The generator steps after every `n_critic`-th batch (counted over the
     whole run, not per epoch) once the first `warmup` batches (critic only)
     are over.
     """
-    if critic_steps <= warmup:
+    if global_step <= warmup:
         return 0
-    return critic_steps // n_critic - warmup // n_critic
+    return global_step // n_critic - warmup // n_critic

@@ -19,7 +19,7 @@ class AtomicBackupAndRestore(GlobalStepCallback, keras.callbacks.BackupAndRestor
 
     A backup is the `GANimation`'s `save_weights` file: both networks, both
     optimizers (Adam's slots, their step counts and so the learning-rate
-    schedules, and a loss scale) and the `critic_steps` counter, which is
+    schedules, and a loss scale) and the `global_step` counter, which is
     the global step. What differs from the Keras callback:
 
     * **Atomic.** Each backup is written to a temporary file, flushed to

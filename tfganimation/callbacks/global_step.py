@@ -8,11 +8,11 @@ import keras
 def read_global_step(model: keras.Model) -> int:
     """Batches `model` (a `GANimation`) has trained on since its run began.
 
-    This is the model's `critic_steps` counter: it is saved with the
+    This is the model's `global_step` counter: it is saved with the
     weights, so it carries over a resume, and it counts global batches
     whatever the number of replicas.
     """
-    return int(keras.ops.convert_to_numpy(model.critic_steps))
+    return int(keras.ops.convert_to_numpy(model.global_step))
 
 
 class GlobalStepCallback(keras.callbacks.Callback):

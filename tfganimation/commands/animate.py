@@ -97,8 +97,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfganimation.animator import Animator, to_aus
-    from tfganimation.backends import detect_backend
+    from tfganimation.inference.animator import Animator, to_aus
+    from tfganimation.inference.backends import detect_backend
     from tfganimation.demo.shipped import DEMO_NAME, demo_notice, is_demo
     from tfganimation.faces import load_photo
     from tfganimation.media import ANIMATION_FORMATS, check_writable, write_frames

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from tfganimation.commands.arguments import positive_int
+from tfganimation.quickstart.config import QuickstartConfig
+
+DEFAULTS = {field.name: field.default for field in dataclasses.fields(QuickstartConfig)}
+"""`QuickstartConfig`'s defaults, the one place they are written (a test pins each option to its field)."""
 
 
 def add_parser(subparsers) -> None:
-    # Literal defaults keep `--help` free of TensorFlow; a test pins them to QuickstartConfig's.
     parser = subparsers.add_parser(
         "quickstart",
         help="train and evaluate on built-in synthetic faces (no data needed)",
@@ -18,21 +22,23 @@ def add_parser(subparsers) -> None:
             "the copy-the-input baseline, and write a picture grid and an expression GIF."
         ),
     )
-    parser.add_argument("--minutes", type=float, default=10.0, help="training time (default %(default)s)")
-    parser.add_argument("--out", default="runs/quickstart", help="output folder (default %(default)s)")
-    parser.add_argument("--image-size", type=positive_int, default=64)
-    parser.add_argument("--identities", type=positive_int, default=1000,
+    parser.add_argument("--minutes", type=float, default=DEFAULTS["minutes"],
+                        help="training time (default %(default)s)")
+    parser.add_argument("--out", default=DEFAULTS["out"], help="output folder (default %(default)s)")
+    parser.add_argument("--image-size", type=positive_int, default=DEFAULTS["image_size"])
+    parser.add_argument("--identities", type=positive_int, default=DEFAULTS["n_identities"],
                         help="synthetic people (default %(default)s)")
-    parser.add_argument("--per-identity", type=positive_int, default=10,
+    parser.add_argument("--per-identity", type=positive_int, default=DEFAULTS["per_identity"],
                         help="expressions per person (default %(default)s)")
-    parser.add_argument("--steps", type=positive_int, default=None, help="train exactly this many batches")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=positive_int, default=DEFAULTS["steps"],
+                        help="train exactly this many batches")
+    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfganimation.quickstart import QuickstartConfig, demo_comparison, run_quickstart
+    from tfganimation.quickstart import demo_comparison, run_quickstart
 
     if args.minutes <= 0:
         raise ValueError(f"--minutes must be positive, got {args.minutes}")

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 
 from tfganimation.commands.arguments import non_negative_int, positive_int
+from tfganimation.training.config import TrainConfig
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-# Spelled out here rather than imported: `--help` must not import TensorFlow.
+# Spelled out here rather than imported: `--help` must not import TensorFlow
+# (a test pins them to `tfganimation.distribute` and `tfganimation.precision`).
+
+DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
+"""`TrainConfig`'s defaults, the one place they are written; every option below takes its own."""
+
+JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
+"""`--jit-compile` choices → `TrainConfig.jit_compile` values."""
 
 
 def add_parser(subparsers) -> None:
@@ -25,75 +35,79 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--data", required=True, help="dataset folder or OpenFace CSV")
     parser.add_argument("--out", required=True, help="run directory to create")
-    parser.add_argument("--image-size", type=positive_int, default=128)
-    parser.add_argument(
-        "--batch-size", type=positive_int, default=25, help="global batch (default 25)"
-    )
-    parser.add_argument("--epochs", type=positive_int, default=30, help="total epochs (default 30)")
-    parser.add_argument(
+    option = functools.partial(_config_option, parser)
+    option("--image-size", type=positive_int)
+    option("--batch-size", type=positive_int, help="global batch (default %(default)s)")
+    option("--epochs", type=positive_int, help="total epochs (default %(default)s)")
+    option(
         "--decay-epochs",
-        type=int,
-        default=10,
-        help="final epochs with linear LR decay (default 10)",
+        type=non_negative_int,
+        help="final epochs with linear LR decay, at most --epochs (default %(default)s)",
     )
-    parser.add_argument("--learning-rate", type=float, default=1e-4)
-    parser.add_argument("--n-critic", type=positive_int, default=5)
-    parser.add_argument("--conv-dim", type=positive_int, default=64)
-    parser.add_argument("--repeat-num", type=int, default=6, help="generator residual blocks")
-    parser.add_argument("--critic-repeat-num", type=positive_int, default=None)
-    parser.add_argument("--steps-per-epoch", type=positive_int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
+    option("--learning-rate", type=float)
+    option("--n-critic", type=positive_int)
+    option("--conv-dim", type=positive_int)
+    # --repeat-num and --critic-repeat-num: the names these had before each got its own.
+    option(
+        "--residual-blocks",
+        "--repeat-num",
+        type=non_negative_int,
+        help="generator residual blocks (default %(default)s; --repeat-num is deprecated)",
+    )
+    option(
+        "--downsampling-layers",
+        "--critic-repeat-num",
+        type=positive_int,
+        help="critic stride-2 convolutions (default: 6, or as many as --image-size halves; "
+        "--critic-repeat-num is deprecated)",
+    )
+    option("--steps-per-epoch", type=positive_int)
+    option("--seed", type=int)
     parser.add_argument(
         "--jit-compile",
-        choices=("auto", "on", "off"),
-        default="auto",
+        choices=tuple(JIT_COMPILE),
+        default=next(key for key, value in JIT_COMPILE.items() if value == DEFAULTS["jit_compile"]),
         help="XLA for the train step; auto = only on a single GPU (on CPUs it measured slower)",
     )
-    parser.add_argument(
+    option(
         "--strategy",
         choices=STRATEGIES,
-        default="default",
         help="default: one device; mirrored: all local GPUs; multiworker: hosts in TF_CONFIG",
     )
-    parser.add_argument(
+    option(
         "--precision",
         choices=PRECISIONS,
-        default="float32",
         help="mixed_float16 for GPUs, mixed_bfloat16 for Ampere+ GPUs and AVX512_BF16/AMX CPUs",
     )
-    parser.add_argument(
+    option(
         "--backup-every",
         type=_steps_or_epoch,
-        default=500,
         metavar="N",
-        help="back up the training state every N steps and at epoch ends, or 'epoch' (default 500)",
+        help="back up the training state every N steps and at epoch ends, or 'epoch' "
+        "(default %(default)s)",
     )
-    parser.add_argument(
+    option(
         "--sample-every",
         type=positive_int,
-        default=500,
         metavar="N",
-        help="write a picture of training every N steps (default 500)",
+        help="write a picture of training every N steps (default %(default)s)",
     )
-    parser.add_argument(
+    option(
         "--validation-steps",
         type=_steps_or_all,
-        default=10,
         metavar="N",
         help="validate on N fixed test batches (same images and target AUs) at every epoch end; "
-        "0 = no validation, 'all' = the whole test split (default 10)",
+        "0 = no validation, 'all' = the whole test split (default %(default)s)",
     )
-    parser.add_argument(
+    option(
         "--keep-checkpoints",
         type=non_negative_int,
-        default=3,
         metavar="K",
         help="keep the training state of the last K epoch ends in checkpoints/; 0 = none "
-        "(default 3)",
+        "(default %(default)s)",
     )
-    parser.add_argument(
+    option(
         "--best-checkpoint",
-        default=None,
         metavar="METRIC",
         help="also keep the epoch with the lowest METRIC (a logged loss, e.g. val_g_au) as "
         "checkpoints/best.weights.h5",
@@ -110,40 +124,29 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfganimation.callbacks import NonFiniteLossError
     from tfganimation.cli import CommandError
-    from tfganimation.training import MODEL_FILE, InsufficientStorageError, TrainConfig, train
+    from tfganimation.training import MODEL_FILE, RUN_FILE, InsufficientStorageError, train
 
     if args.resume and args.overwrite:
         raise CommandError("--resume and --overwrite exclude each other.")
-    config = TrainConfig(
-        data=args.data,
-        out=args.out,
-        image_size=args.image_size,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        decay_epochs=min(args.decay_epochs, args.epochs),
-        learning_rate=args.learning_rate,
-        n_critic=args.n_critic,
-        conv_dim=args.conv_dim,
-        repeat_num=args.repeat_num,
-        critic_repeat_num=args.critic_repeat_num,
-        steps_per_epoch=args.steps_per_epoch,
-        seed=args.seed,
-        jit_compile={"auto": "auto", "on": True, "off": False}[args.jit_compile],
-        strategy=args.strategy,
-        precision=args.precision,
-        backup_every=args.backup_every,
-        sample_every=args.sample_every,
-        validation_steps=args.validation_steps,
-        keep_checkpoints=args.keep_checkpoints,
-        best_checkpoint=args.best_checkpoint,
-    )
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    options = {name: value for name, value in vars(args).items() if name in fields}
+    config = TrainConfig(**{**options, "jit_compile": JIT_COMPILE[args.jit_compile]})
     try:
         train(config, overwrite=args.overwrite, resume=args.resume)
     except (PermissionError, InsufficientStorageError, NonFiniteLossError) as error:
         raise CommandError(str(error)) from error
     print(f"Trained model: {config.out}/{MODEL_FILE}")
-    print(f"Run record:    {config.out}/run.json")
+    print(f"Run record:    {config.out}/{RUN_FILE}")
     return 0
+
+
+def _config_option(parser: argparse.ArgumentParser, flag: str, *aliases: str, **kwargs) -> None:
+    """The option for the `TrainConfig` field `flag` names (`--batch-size`: `batch_size`).
+
+    Its default is the field's: the dataclass is the one place defaults are written.
+    """
+    field = flag.removeprefix("--").replace("-", "_")
+    parser.add_argument(flag, *aliases, default=DEFAULTS[field], **kwargs)
 
 
 def _steps_or_epoch(text: str) -> int | None:

@@ -19,36 +19,25 @@ model.fit(dataset, epochs=30)
 ```
 """
 
-from tfganimation.lazy_exports import lazy_getattr
+from tfganimation.lazy_exports import lazy_exports
 
-_LAZY_EXPORTS = {
-    "DatasetError": "tfganimation.data.index",
-    "DatasetIndex": "tfganimation.data.index",
-    "IndexReport": "tfganimation.data.index",
-    "Sample": "tfganimation.data.index",
-    "SKIP_REASONS": "tfganimation.data.index",
-    "UnsafePickleError": "tfganimation.data.safe_pickle",
-    "load_pickle": "tfganimation.data.safe_pickle",
-    "check_image": "tfganimation.data.images",
-    "read_original_layout": "tfganimation.data.original_layout",
-    "DEFAULT_MIN_CONFIDENCE": "tfganimation.data.openface",
-    "read_openface": "tfganimation.data.openface",
-    "read_manifest": "tfganimation.data.manifest",
-    "write_manifest": "tfganimation.data.manifest",
-    "FORMATS": "tfganimation.data.readers",
-    "detect_format": "tfganimation.data.readers",
-    "read_index": "tfganimation.data.readers",
-    "PrepareReport": "tfganimation.data.prepare",
-    "prepare_dataset": "tfganimation.data.prepare",
-    "decode_image": "tfganimation.data.transforms",
-    "flip_horizontally": "tfganimation.data.transforms",
-    "resize_to_square": "tfganimation.data.transforms",
-    "sample_target_aus": "tfganimation.data.transforms",
-    "scale_image": "tfganimation.data.transforms",
-    "load_dataset": "tfganimation.data.pipeline",
-}
-
-__all__ = list(_LAZY_EXPORTS)
-
-
-__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)
+__getattr__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tfganimation.data.index": (
+            "DatasetError", "DatasetIndex", "IndexReport", "Sample", "SKIP_REASONS",
+        ),
+        "tfganimation.data.safe_pickle": ("UnsafePickleError", "load_pickle"),
+        "tfganimation.data.images": ("check_image",),
+        "tfganimation.data.original_layout": ("read_original_layout",),
+        "tfganimation.data.openface": ("DEFAULT_MIN_CONFIDENCE", "read_openface"),
+        "tfganimation.data.manifest": ("read_manifest", "write_manifest"),
+        "tfganimation.data.readers": ("FORMATS", "detect_format", "read_index"),
+        "tfganimation.data.prepare": ("PrepareReport", "prepare_dataset"),
+        "tfganimation.data.transforms": (
+            "decode_image", "flip_horizontally", "resize_to_square", "sample_target_aus",
+            "scale_image",
+        ),
+        "tfganimation.data.pipeline": ("load_dataset",),
+    },
+)

@@ -33,7 +33,7 @@ DEMO_DATASET = DemoDataset()
 DEMO_CHANGES = {
     "image_size": "64 px (reference 128): 4x fewer pixels per step",
     "conv_dim": "16 (reference 64) in both networks: a step ~16x cheaper",
-    "repeat_num": "4 residual blocks (reference 6)",
+    "residual_blocks": "4 residual blocks (reference 6, its `repeat_num`)",
     "batch_size": "16 (reference 25)",
     "learning_rate": "2e-4 for both networks (reference 1e-4), as the quickstart",
     "upsampling": "resize-convolution (reference: transposed convolution), no checkerboards",
@@ -58,7 +58,7 @@ def demo_train_config(data: str, out: str) -> TrainConfig:
         learning_rate=2e-4,
         n_critic=5,
         conv_dim=16,
-        repeat_num=4,
+        residual_blocks=4,
         steps_per_epoch=500,
         seed=0,
         backup_every=1000,

@@ -159,7 +159,7 @@ def write_demo_files(
 
     Example:
     ```python
-    model, record = tfganimation.training.load_run("runs/demo/run")
+    model, record = tfganimation.inference.load_run("runs/demo/run")
     identities = tfganimation.synthetic.load_identities("runs/demo/data", split="test")
     write_demo_files(model, record, identities, figures={"region_l1_ratio": ...})
     ```

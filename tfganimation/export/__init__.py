@@ -21,21 +21,14 @@ read_metadata("exports/celeba/generator_int8.tflite")["action_units"][8]
 ```
 """
 
-from tfganimation.lazy_exports import lazy_getattr
+from tfganimation.lazy_exports import lazy_exports
 
-_LAZY_EXPORTS = {
-    "export_model": "tfganimation.export.exporter",
-    "ExportReport": "tfganimation.export.exporter",
-    "ParityError": "tfganimation.export.exporter",
-    "FORMATS": "tfganimation.export.exporter",
-    "VARIANTS": "tfganimation.export.tflite",
-    "PSNR_FLOORS": "tfganimation.export.parity",
-    "FLOAT_TOLERANCE": "tfganimation.export.parity",
-    "read_metadata": "tfganimation.export.metadata",
-    "read_metadata_entries": "tfganimation.export.metadata",
-}
-
-__all__ = list(_LAZY_EXPORTS)
-
-
-__getattr__ = lazy_getattr(__name__, _LAZY_EXPORTS)
+__getattr__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tfganimation.export.exporter": ("export_model", "ExportReport", "ParityError", "FORMATS"),
+        "tfganimation.export.tflite": ("VARIANTS",),
+        "tfganimation.export.parity": ("PSNR_FLOORS", "FLOAT_TOLERANCE"),
+        "tfganimation.export.metadata": ("read_metadata", "read_metadata_entries"),
+    },
+)

@@ -19,7 +19,7 @@ from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import N_AUS
 from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, TRAINED_ON, demo_faces, is_demo
 from tfganimation.export import parity, representative, tflite
-from tfganimation.export.loading import LoadedModel, load_model
+from tfganimation.inference.loading import LoadedModel, load_model
 from tfganimation.export.metadata import build_metadata, describe_signatures
 from tfganimation.export.saved_model import SERVING_VERSION, write_saved_model
 
@@ -260,7 +260,7 @@ def _common_metadata(loaded: LoadedModel, image_size: int) -> dict[str, Any]:
         image_size,
         model_version=weights_digest(loaded.generator),
         generator_config={
-            key: config[key] for key in ("image_size", "conv_dim", "repeat_num", "n_aus")
+            key: config[key] for key in ("image_size", "conv_dim", "residual_blocks", "n_aus")
         },
         training_data=_training_data(loaded.run),
     )

@@ -127,7 +127,7 @@ def lowered_generator(generator: Generator) -> GeneratorFn:
         with tf.name_scope(AU_TERM_SCOPE):
             x = x + au_conv_term(tf.cast(aus, x.dtype), kernel[:, :, 3:, :], height, width)
         x = _sequence(encoder, x)
-        for block in generator.bottleneck.layers if generator.repeat_num else ():
+        for block in generator.bottleneck.layers if generator.residual_blocks else ():
             x = _residual_block(block, x)
         x = _sequence(generator.decoder.layers, x)
         with tf.name_scope(HEADS_SCOPE):

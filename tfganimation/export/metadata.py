@@ -55,7 +55,7 @@ def build_metadata(
         image_size: int. Height and width of the exported signatures' images.
         model_version: str. Identifies the weights (see `weights_digest`).
         generator_config: dict. The generator's `image_size` (the training
-            size), `conv_dim`, `repeat_num` and `n_aus`.
+            size), `conv_dim`, `residual_blocks` and `n_aus`.
         training_data: dict or `None`. What the model was trained on, from
             the run's `run.json`; `None` when unknown.
 

@@ -42,7 +42,7 @@ class Backend(Protocol):
 
     Attributes:
         name: str. Short name of the runtime, e.g. `"litert"`.
-        image_size: int. Height and width of the faces `animate` takes.
+        image_size: int. Height and width of the faces `edit` takes.
         has_critic: bool. Whether `estimate_aus` works.
         metadata: dict. What is known about the model (see `Animator.metadata`).
     """
@@ -52,8 +52,11 @@ class Backend(Protocol):
     has_critic: bool
     metadata: dict[str, Any]
 
-    def animate(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
-        """uint8 faces `[N, S, S, 3]`, float32 AUs `[N, 17]` (0..5) → the `animate` outputs.
+    def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
+        """uint8 faces `[N, S, S, 3]`, float32 AUs `[N, 17]` (0..5) → each face edited to its AUs.
+
+        This is one edit per face, the exported `animate` signature (a name
+        the file format keeps; see `tfganimation.export.signatures`).
 
         The outputs are `{"image": uint8 [N, S, S, 3], "attention": float32
         [N, S, S, 1], "color": uint8 [N, S, S, 3]}`, as numpy arrays.
@@ -136,21 +139,21 @@ class _KerasBackend:
         import tensorflow as tf
 
         from tfganimation.export.exporter import weights_digest
-        from tfganimation.export.loading import load_model
         from tfganimation.export.signatures import (
             aus_spec,
             image_spec,
             make_animate,
             make_estimate_aus,
         )
-        from tfganimation.graph_session import GraphSession
+        from tfganimation.inference.graph_session import GraphSession
+        from tfganimation.inference.loading import load_model
 
         loaded = load_model(path)
         self.image_size = int(loaded.generator.image_size)
         self.has_critic = loaded.critic is not None
         # The export's own functions, traced once for any batch size and
         # run as frozen graphs: no per-call set-up in any host (see GraphSession).
-        self._animate = GraphSession(
+        self._edit = GraphSession(
             tf.function(
                 make_animate(loaded.generator),
                 input_signature=[image_spec(self.image_size), aus_spec()],
@@ -176,8 +179,8 @@ class _KerasBackend:
             "tfganimation_version": __version__,
         }
 
-    def animate(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
-        return self._animate(image=images, aus=aus)
+    def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
+        return self._edit(image=images, aus=aus)
 
     def estimate_aus(self, images: np.ndarray) -> np.ndarray:
         if self._estimate is None:
@@ -205,18 +208,18 @@ class _SavedModelBackend:
                 f"{folder} has no 'animate' signature (signatures: {sorted(signatures)}); "
                 "was it written by tfganimation export?"
             )
-        self._animate_fn = signatures["animate"]
+        self._edit_fn = signatures["animate"]
         self._estimate_fn = signatures.get("estimate_aus")
-        image = self._animate_fn.structured_input_signature[1]["image"]
+        image = self._edit_fn.structured_input_signature[1]["image"]
         self.image_size = int(image.shape[1])
         self.has_critic = self._estimate_fn is not None
         self.metadata = _export_metadata(_export_dir_of(folder))
         self.metadata["model_file"] = str(folder)
 
-    def animate(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
+    def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
         import tensorflow as tf
 
-        outputs = self._animate_fn(image=tf.constant(images), aus=tf.constant(aus))
+        outputs = self._edit_fn(image=tf.constant(images), aus=tf.constant(aus))
         return {name: value.numpy() for name, value in outputs.items()}
 
     def estimate_aus(self, images: np.ndarray) -> np.ndarray:
@@ -256,7 +259,7 @@ class _LiteRTBackend:
         self.metadata = _describe(document)
         self.metadata.update({"model_file": str(file), "variant": document.get("variant")})
 
-    def animate(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
+    def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
         outputs = [
             self._runner(image=images[index : index + 1], aus=aus[index : index + 1])
             for index in range(len(images))

@@ -27,67 +27,8 @@ from tfganimation.aus import PRESETS, preset, to_model_scale
 from tfganimation.evaluation import evaluate, generator_editor, shipped_oracle
 from tfganimation.media import prepare_output_dir, to_signed, to_uint8, write_frames
 from tfganimation.synthetic import load_identities, make_dataset, render_face
+from tfganimation.quickstart.config import QuickstartConfig
 from tfganimation.training import TrainConfig, build_model, train
-
-
-@dataclasses.dataclass
-class QuickstartConfig:
-    """What the quickstart builds and how long it trains.
-
-    The defaults were chosen by measurement on a 2-core CPU (see the README
-    and `benchmarks/quickstart_quality.py`): many identities with few
-    expressions each, because an AU regressor trained on 48 identities only
-    memorises them (its error on held-out faces stays at or above the
-    variance of the AUs) while one trained on 1,600 generalises; and
-    `conv_dim=16`, whose step is about 4x cheaper than at 32 with no
-    measurable loss of AU control within 10 minutes.
-
-    Args:
-        out: str. Folder for the dataset, the run and the artefacts.
-        minutes: float. Training time to plan for (training only; data
-            rendering and evaluation come on top).
-        steps: int. Train exactly this many batches instead of timing the
-            machine, for runs that must be comparable across machines.
-        image_size: int. Face size. Defaults to 64.
-        n_identities: int. Synthetic people (20% held out for evaluation).
-            Defaults to 1000.
-        per_identity: int. Expressions rendered per person. Defaults to 10.
-        batch_size: int. Defaults to 16.
-        conv_dim: int. Width of both networks. Defaults to 16.
-        repeat_num: int. Generator residual blocks. Defaults to 3.
-        n_critic: int. Critic steps per generator step. Defaults to 5.
-        learning_rate: float. Defaults to 2e-4.
-        seed: int. Defaults to 0.
-    """
-
-    out: str = "runs/quickstart"
-    minutes: float = 10.0
-    steps: int | None = None
-    image_size: int = 64
-    n_identities: int = 1000
-    per_identity: int = 10
-    batch_size: int = 16
-    conv_dim: int = 16
-    repeat_num: int = 3
-    n_critic: int = 5
-    learning_rate: float = 2e-4
-    seed: int = 0
-
-    def train_config(self, data: str, epochs: int, steps_per_epoch: int) -> TrainConfig:
-        return TrainConfig(
-            data=data,
-            out=str(Path(self.out) / "run"),
-            image_size=self.image_size,
-            batch_size=self.batch_size,
-            epochs=epochs,
-            decay_epochs=max(1, epochs // 3),
-            learning_rate=self.learning_rate,
-            n_critic=self.n_critic,
-            conv_dim=self.conv_dim,
-            repeat_num=self.repeat_num,
-            steps_per_epoch=steps_per_epoch,
-            seed=self.seed,
-        )
 
 
 @dataclasses.dataclass

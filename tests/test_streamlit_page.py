@@ -1,4 +1,4 @@
-"""`tfganimation.viewer`: the logic behind the Streamlit page, without Streamlit."""
+"""`tfganimation.streamlit_page`: the logic behind the Streamlit page, without Streamlit."""
 
 import io
 import struct
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfganimation import viewer
+from tfganimation import streamlit_page as page
 from tfganimation.aus import ACTION_UNITS, REGIONS, preset
 from tfganimation.faces import Face, PhotoError
 
@@ -37,43 +37,43 @@ def test_model_comes_from_the_command_line_the_environment_the_quickstart_then_t
     tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    environ = {viewer.MODEL_ENV: "from/env.tflite"}
+    environ = {page.MODEL_ENV: "from/env.tflite"}
 
-    assert viewer.default_model(["--model", "from/args"], environ) == "from/args"
-    assert viewer.default_model(["-x", "tests/x.py", "--model=a.keras"], environ) == "a.keras"
-    assert viewer.default_model(["-k", "model"], environ) == "from/env.tflite"
-    assert viewer.default_model([], {}) == "demo"  # No quickstart model here.
-    (tmp_path / viewer.DEFAULT_MODEL).mkdir(parents=True)
-    assert viewer.default_model([], {}) == viewer.DEFAULT_MODEL == "runs/quickstart/run"
-    assert viewer.default_model(["--mod", "abbreviated"], {}) == viewer.DEFAULT_MODEL
+    assert page.default_model(["--model", "from/args"], environ) == "from/args"
+    assert page.default_model(["-x", "tests/x.py", "--model=a.keras"], environ) == "a.keras"
+    assert page.default_model(["-k", "model"], environ) == "from/env.tflite"
+    assert page.default_model([], {}) == "demo"  # No quickstart model here.
+    (tmp_path / page.DEFAULT_MODEL).mkdir(parents=True)
+    assert page.default_model([], {}) == page.DEFAULT_MODEL == "runs/quickstart/run"
+    assert page.default_model(["--mod", "abbreviated"], {}) == page.DEFAULT_MODEL
 
 
 def test_the_model_list_always_offers_the_demo(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "model.keras").write_bytes(b"")
 
-    assert viewer.model_choices("demo", tmp_path) == ["demo", str(tmp_path / "run")]
-    assert viewer.model_choices("x.keras", tmp_path / "none") == ["x.keras", "demo"]
+    assert page.model_choices("demo", tmp_path) == ["demo", str(tmp_path / "run")]
+    assert page.model_choices("x.keras", tmp_path / "none") == ["x.keras", "demo"]
 
 
 def test_only_the_demo_comes_with_a_notice_about_its_training_data():
-    notice = viewer.model_notice("demo")
+    notice = page.model_notice("demo")
 
     assert "trained on synthetic faces" in notice and "not real-face quality" in notice
-    assert viewer.model_notice("runs/quickstart/run") is None
-    assert viewer.missing_model_message("demo") is None  # Its files are in the package.
+    assert page.model_notice("runs/quickstart/run") is None
+    assert page.missing_model_message("demo") is None  # Its files are in the package.
 
 
 def test_missing_model_messages(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
-    quickstart = viewer.missing_model_message(viewer.DEFAULT_MODEL)
-    other = viewer.missing_model_message(tmp_path / "gone.tflite")
+    quickstart = page.missing_model_message(page.DEFAULT_MODEL)
+    other = page.missing_model_message(tmp_path / "gone.tflite")
 
     assert "tfganimation quickstart" in quickstart and str(tmp_path) in quickstart
     assert other.startswith(f"No model at `{tmp_path / 'gone.tflite'}`.")
     (tmp_path / "model.keras").write_bytes(b"")
-    assert viewer.missing_model_message(tmp_path / "model.keras") is None
+    assert page.missing_model_message(tmp_path / "model.keras") is None
 
 
 def test_find_models_lists_runs_exports_and_files_once(tmp_path):
@@ -97,7 +97,7 @@ def test_find_models_lists_runs_exports_and_files_once(tmp_path):
     ):
         touch(path)
 
-    found = viewer.find_models(tmp_path / "runs")
+    found = page.find_models(tmp_path / "runs")
 
     assert [str(p).removeprefix(str(tmp_path / "runs") + "/") for p in found] == [
         "celeba/bare_savedmodel",
@@ -106,7 +106,7 @@ def test_find_models_lists_runs_exports_and_files_once(tmp_path):
         "loose.keras",
         "quickstart/run",
     ]
-    assert viewer.find_models(tmp_path / "nothing") == []
+    assert page.find_models(tmp_path / "nothing") == []
 
 
 def test_describe_model_from_metadata():
@@ -120,25 +120,25 @@ def test_describe_model_from_metadata():
         "tfganimation_version": "0.1.0",
     }
 
-    rows = dict(viewer.describe_model(metadata, has_critic=False))
+    rows = dict(page.describe_model(metadata, has_critic=False))
 
     assert rows["Runtime"] == "LiteRT"
     assert rows["Face size"] == "128 × 128 px"
     assert rows["Training data"] == "celeba"
     assert rows["LiteRT variant"] == "int8"
     assert rows["Estimates AUs"].startswith("no")
-    assert viewer.model_summary(metadata) == (
+    assert page.model_summary(metadata) == (
         "Model `exports/x/generator_int8.tflite`: LiteRT, 128 × 128 px faces, trained on `celeba`."
     )
     unknown = dict(
-        viewer.describe_model({"backend": "keras", "model": "m.keras", "image_size": 64})
+        page.describe_model({"backend": "keras", "model": "m.keras", "image_size": 64})
     )
     assert unknown["Training data"] == "unknown" and "Estimates AUs" not in unknown
 
 
 def test_format_seconds():
-    assert viewer.format_seconds(0.0123) == "12 ms"
-    assert viewer.format_seconds(2.5) == "2.50 s"
+    assert page.format_seconds(0.0123) == "12 ms"
+    assert page.format_seconds(2.5) == "2.50 s"
 
 
 # Photos.
@@ -149,7 +149,7 @@ def test_read_upload_takes_the_formats_the_uploader_offers(fmt):
     image = np.zeros((60, 80, 3), np.uint8)
     image[:, 40:] = 200
 
-    photo = viewer.read_upload(encode(image, fmt), f"face.{fmt.lower()}")
+    photo = page.read_upload(encode(image, fmt), f"face.{fmt.lower()}")
 
     assert photo.image.shape == (60, 80, 3) and photo.image.dtype == np.uint8
     assert photo.original_size == (80, 60) and not photo.shrunk
@@ -159,25 +159,25 @@ def test_read_upload_takes_the_formats_the_uploader_offers(fmt):
 
 def test_read_upload_refuses_what_is_not_a_photo():
     with pytest.raises(PhotoError, match="notes.txt is not a photo the viewer can read"):
-        viewer.read_upload(b"plain text", "notes.txt")
+        page.read_upload(b"plain text", "notes.txt")
     with pytest.raises(PhotoError, match="is empty"):
-        viewer.read_upload(b"", "empty.png")
+        page.read_upload(b"", "empty.png")
     truncated = encode(np.full((64, 64, 3), 90, np.uint8), "JPEG")[:200]
     with pytest.raises(PhotoError, match="not a photo the viewer can read"):
-        viewer.read_upload(truncated, "cut.jpg")
+        page.read_upload(truncated, "cut.jpg")
 
 
 def test_read_upload_refuses_huge_photos_from_their_header():
     with pytest.raises(
         PhotoError, match=r"10000 × 9000 pixels \(90 megapixels\).*up to 24 megapixels"
     ):
-        viewer.read_upload(png_claiming_size(10_000, 9_000), "bomb.png")
+        page.read_upload(png_claiming_size(10_000, 9_000), "bomb.png")
     with pytest.raises(PhotoError, match="up to 25 MB"):
-        viewer.read_upload(b"\0" * (25 * 2**20 + 1), "big.jpg")
+        page.read_upload(b"\0" * (25 * 2**20 + 1), "big.jpg")
 
 
 def test_large_photos_are_shrunk_to_the_working_size():
-    photo = viewer.make_photo(np.zeros((1000, 3000, 3), np.uint8), "wide.png", max_side=600)
+    photo = page.make_photo(np.zeros((1000, 3000, 3), np.uint8), "wide.png", max_side=600)
 
     assert photo.image.shape == (200, 600, 3)
     assert photo.shrunk and photo.original_size == (3000, 1000)
@@ -185,24 +185,24 @@ def test_large_photos_are_shrunk_to_the_working_size():
 
 def test_photo_key_follows_the_pixels():
     image = np.zeros((10, 10, 3), np.uint8)
-    same = viewer.make_photo(image.copy(), "b.png")
+    same = page.make_photo(image.copy(), "b.png")
     changed = image.copy()
     changed[0, 0] = 1
 
-    assert viewer.make_photo(image, "a.png").key == same.key
-    assert viewer.make_photo(changed, "a.png").key != same.key
+    assert page.make_photo(image, "a.png").key == same.key
+    assert page.make_photo(changed, "a.png").key != same.key
 
 
 def test_examples_are_synthetic_photos():
-    for name in viewer.EXAMPLES:
-        photo = viewer.example_photo(name)
+    for name in page.EXAMPLES:
+        photo = page.example_photo(name)
         assert photo.image.shape[0] == 448 and photo.image.shape[1] >= 640
         assert photo.name.endswith(".png")
     assert (
-        viewer.example_photo("Synthetic face 1").key == viewer.example_photo("Synthetic face 1").key
+        page.example_photo("Synthetic face 1").key == page.example_photo("Synthetic face 1").key
     )
     with pytest.raises(ValueError, match="Unknown example"):
-        viewer.example_photo("Mona Lisa")
+        page.example_photo("Mona Lisa")
 
 
 # Faces.
@@ -212,13 +212,13 @@ def test_faces_are_numbered_left_to_right_and_drawn():
     photo = np.zeros((100, 200, 3), np.uint8)
     right, left = Face((120, 20, 50, 50), 0.99), Face((10, 20, 50, 50), 0.95)
 
-    faces = viewer.order_faces([right, left])
-    drawn = viewer.draw_faces(photo, faces, selected=1)
+    faces = page.order_faces([right, left])
+    drawn = page.draw_faces(photo, faces, selected=1)
 
     assert faces == [left, right]
-    assert viewer.face_label(0, left) == "Face 1 (95% sure)"
-    assert viewer.face_label(0, Face((0, 0, 10, 10), 0.0)) == "Face 1 (centre of the photo)"
-    assert viewer.order_faces([]) == []
+    assert page.face_label(0, left) == "Face 1 (95% sure)"
+    assert page.face_label(0, Face((0, 0, 10, 10), 0.0)) == "Face 1 (centre of the photo)"
+    assert page.order_faces([]) == []
     assert photo.max() == 0  # Not drawn on.
     assert tuple(drawn[45, 120]) == (60, 220, 90)  # The selected face's box is green,
     assert tuple(drawn[45, 10]) == (255, 210, 40)  # the other one yellow.
@@ -241,12 +241,12 @@ def test_sliders_start_at_the_estimate_clipped_or_at_neutral():
     estimate = np.linspace(-1, 6, 17).astype(np.float32)
 
     animator = EstimatingAnimator(estimate)
-    aus, where_from = viewer.starting_expression(animator, photo, face)
+    aus, where_from = page.starting_expression(animator, photo, face)
 
     assert animator.crops[0].shape == (16, 16, 3)
     np.testing.assert_allclose(aus, np.clip(estimate, 0, 5))
     assert where_from == "the critic's estimate of this face"
-    aus, where_from = viewer.starting_expression(EstimatingAnimator(None), photo, face)
+    aus, where_from = page.starting_expression(EstimatingAnimator(None), photo, face)
     assert not aus.any() and where_from.startswith("neutral")
 
 
@@ -254,7 +254,7 @@ def test_sliders_start_at_the_estimate_clipped_or_at_neutral():
 
 
 def test_sliders_cover_every_au_once_grouped_by_region():
-    groups = viewer.slider_groups()
+    groups = page.slider_groups()
 
     assert [region for region, _ in groups] == list(REGIONS)
     indices = sorted(slider.index for _, group in groups for slider in group)
@@ -264,20 +264,20 @@ def test_sliders_cover_every_au_once_grouped_by_region():
     first = groups[0][1][0]
     assert (first.key, first.label) == ("au_AU01", "AU01 Inner Brow Raiser")
     assert "0 absent" in first.help and "5 maximum" in first.help
-    assert viewer.region_title("jaw/lids") == "Jaw / lids"
+    assert page.region_title("jaw/lids") == "Jaw / lids"
 
 
 def test_slider_state_round_trips_on_the_slider_grid():
-    happy = viewer.slider_state(preset("happy"))
+    happy = page.slider_state(preset("happy"))
 
     assert happy["au_AU12"] == 3.0 and happy["au_AU06"] == 3.0 and happy["au_AU01"] == 0.0
-    np.testing.assert_array_equal(viewer.aus_from_state(happy), preset("happy"))
-    state = viewer.slider_state(np.full(17, 2.345))
+    np.testing.assert_array_equal(page.aus_from_state(happy), preset("happy"))
+    state = page.slider_state(np.full(17, 2.345))
     assert set(state.values()) == {2.3}
-    assert set(viewer.slider_state(np.full(17, 7.0)).values()) == {5.0}
-    assert not viewer.aus_from_state({}).any()
+    assert set(page.slider_state(np.full(17, 7.0)).values()) == {5.0}
+    assert not page.aus_from_state({}).any()
     with pytest.raises(ValueError, match="Expected 17"):
-        viewer.slider_state(np.zeros(5))
+        page.slider_state(np.zeros(5))
 
 
 # Panels and downloads.
@@ -302,7 +302,7 @@ class FakeEdit:
 def test_face_panels_show_the_models_pixels_enlarged():
     edit = FakeEdit()
 
-    panels = viewer.face_panels(edit, size=256)
+    panels = page.face_panels(edit, size=256)
 
     assert [panel.caption for panel in panels] == [
         "Original face",
@@ -317,7 +317,7 @@ def test_face_panels_show_the_models_pixels_enlarged():
 
 
 def test_attention_image_is_grey_and_clipped():
-    image = viewer.attention_image(np.array([[[-0.5], [0.5], [1.5]]], np.float32))
+    image = page.attention_image(np.array([[[-0.5], [0.5], [1.5]]], np.float32))
 
     assert image.dtype == np.uint8 and image.shape == (1, 3, 3)
     assert image[0, :, 0].tolist() == [0, 128, 255]
@@ -326,7 +326,7 @@ def test_attention_image_is_grey_and_clipped():
 def test_png_bytes_round_trip():
     image = np.random.default_rng(1).integers(0, 255, (20, 30, 3), dtype=np.uint8)
 
-    decoded = np.asarray(Image.open(io.BytesIO(viewer.png_bytes(image))))
+    decoded = np.asarray(Image.open(io.BytesIO(page.png_bytes(image))))
 
     np.testing.assert_array_equal(decoded, image)
 
@@ -334,10 +334,10 @@ def test_png_bytes_round_trip():
 def test_animation_bytes_as_gif_and_mp4():
     frames = [np.full((40, 50, 3), value, np.uint8) for value in (0, 120, 240)]
 
-    gif = viewer.animation_bytes(frames, "gif", fps=10)
-    mp4 = viewer.animation_bytes(frames, "MP4", fps=10)
+    gif = page.animation_bytes(frames, "gif", fps=10)
+    mp4 = page.animation_bytes(frames, "MP4", fps=10)
 
     assert gif.startswith(b"GIF8") and Image.open(io.BytesIO(gif)).n_frames == 3
     assert mp4[4:8] == b"ftyp"
     with pytest.raises(ValueError, match="gif"):
-        viewer.animation_bytes(frames, "avi", fps=10)
+        page.animation_bytes(frames, "avi", fps=10)

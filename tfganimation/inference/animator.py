@@ -4,7 +4,7 @@ One object runs the whole photo-to-photo path: load the photo (EXIF,
 transparency, size limit), find the faces, cut each one as the training faces
 were cut, run the generator on the crops, and blend the change back into the
 full-resolution photo. The model can be a training run, an exported
-SavedModel or a LiteRT file (`tfganimation.backends`); all three get and give
+SavedModel or a LiteRT file (`tfganimation.inference.backends`); all three get and give
 the same uint8 faces, so they make the same edits.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from tfganimation.aus import AU_CODES, N_AUS, OPENFACE_MAX_INTENSITY, au_vector, parse_aus, preset
-from tfganimation.backends import Backend, load_backend
+from tfganimation.inference.backends import Backend, load_backend
 from tfganimation.faces import (
     DEFAULT_MAX_PIXELS,
     Face,
@@ -107,7 +107,7 @@ class Animator:
     training faces were, edited, and only the change is blended back, so
     pixels the edit did not reach stay bit-for-bit the same.
 
-    The model is read by one of three runtimes (`tfganimation.backends`),
+    The model is read by one of three runtimes (`tfganimation.inference.backends`),
     chosen from the path unless `backend` names one:
 
     - a training run directory or a `.keras` file → `"keras"`, which can
@@ -123,7 +123,7 @@ class Animator:
 
     Args:
         model: path, `"demo"`, or an object implementing
-            `tfganimation.backends.Backend` (another runtime, or a test double).
+            `tfganimation.inference.backends.Backend` (another runtime, or a test double).
         backend: str or `None`. `"keras"`, `"saved_model"` or `"litert"`;
             `None` picks from the path. An export folder can be read as
             `"saved_model"` (the default) or `"litert"` (its most exact
@@ -235,7 +235,7 @@ class Animator:
         with _timed(timings, "total"):
             photo, crops = self._prepare(photo, face, center_crop, timings)
             with _timed(timings, "model"):
-                outputs = self._animate(_stack(crops), np.tile(target, (len(crops), 1)))
+                outputs = self._edit(_stack(crops), np.tile(target, (len(crops), 1)))
             with _timed(timings, "paste"):
                 edited, edits = self._paste(photo, crops, outputs, feather)
         self.last_inference_seconds = timings["model"]
@@ -288,7 +288,7 @@ class Animator:
         # [frames, faces, 17]: at weight 1 this is exactly `end`.
         weights = np.linspace(0.0, 1.0, frames, dtype=np.float32)[:, None, None]
         aus = (1.0 - weights) * starts[None] + weights * end[None, None]
-        outputs = self._animate(np.tile(images, (frames, 1, 1, 1)), aus.reshape(-1, N_AUS))
+        outputs = self._edit(np.tile(images, (frames, 1, 1, 1)), aus.reshape(-1, N_AUS))
         self.last_inference_seconds = time.perf_counter() - started
         count = len(crops)
         return [
@@ -344,14 +344,14 @@ class Animator:
             return [center_crop_face(photo)]
         return select_faces(detect_faces(photo), face)
 
-    def _animate(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
-        """The backend's `animate` over any number of faces, `_BATCH_SIZE` at a time."""
+    def _edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
+        """The backend's `edit` over any number of faces, `_BATCH_SIZE` at a time."""
         aus = np.asarray(aus, np.float32)
         parts = []
         with self._lock:
             for start in range(0, len(images), _BATCH_SIZE):
                 end = start + _BATCH_SIZE
-                parts.append(self._backend.animate(images[start:end], aus[start:end]))
+                parts.append(self._backend.edit(images[start:end], aus[start:end]))
         return {
             "image": np.concatenate([part["image"] for part in parts]).astype(np.uint8),
             "attention": np.concatenate([part["attention"] for part in parts]).astype(np.float32),

@@ -1,4 +1,9 @@
-"""Finds the networks to export: a training run directory, a `.keras` file, or `"demo"`."""
+"""Loading trained models: a training run directory, a `.keras` file, or `"demo"`.
+
+The one place a trained model is read back: `load_model` for the networks
+(the Keras backend, the exporter, evaluation, the viewer), `load_run` for a
+run's whole compiled `GANimation` (optimizers included) and its record.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from tfganimation.critic import Critic
 from tfganimation.demo.shipped import demo_metadata, demo_model_path, is_demo
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
-from tfganimation.training import MODEL_FILE, RUN_FILE
+from tfganimation.training.run_dir import MODEL_FILE, RUN_FILE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,10 +101,7 @@ def load_model(model: str | os.PathLike) -> LoadedModel:
         ValueError: the file is not loadable, or holds another kind of model.
     """
     keras_file, run_file = resolve_model_path(model)
-    try:
-        loaded = keras.models.load_model(keras_file, compile=False)
-    except Exception as error:  # Keras raises many types for a damaged or foreign file.
-        raise ValueError(f"Could not load {keras_file}: {error}") from error
+    loaded = _read_keras_file(keras_file, compile=False)
     if isinstance(loaded, GANimation):
         generator, critic = loaded.generator, loaded.critic
     elif isinstance(loaded, Generator):
@@ -111,5 +113,36 @@ def load_model(model: str | os.PathLike) -> LoadedModel:
     if is_demo(model):
         run = demo_metadata()["run"]
     else:
-        run = json.loads(run_file.read_text(encoding="utf-8")) if run_file else {}
+        run = _read_record(run_file)
     return LoadedModel(generator=generator, critic=critic, path=keras_file, run=run)
+
+
+def load_run(run_dir: str | os.PathLike) -> tuple[GANimation, dict[str, Any]]:
+    """The trained `GANimation` (compiled, with its optimizers) and the `run.json` of a run.
+
+    Raises:
+        FileNotFoundError: `run_dir` holds no `model.keras`.
+        ValueError: the file is not loadable, or holds no whole GANimation.
+    """
+    run_dir = Path(run_dir)
+    model_path = run_dir / MODEL_FILE
+    if not model_path.is_file():
+        raise FileNotFoundError(
+            f"No trained model at {model_path}: is {run_dir} a finished training run?"
+        )
+    model = _read_keras_file(model_path, compile=True)
+    if not isinstance(model, GANimation):
+        raise ValueError(f"{model_path} holds a {type(model).__name__}; expected a GANimation.")
+    record_path = run_dir / RUN_FILE
+    return model, _read_record(record_path if record_path.is_file() else None)
+
+
+def _read_keras_file(path: Path, compile: bool) -> keras.Model:
+    try:
+        return keras.models.load_model(path, compile=compile)
+    except Exception as error:  # Keras raises many types for a damaged or foreign file.
+        raise ValueError(f"Could not load {path}: {error}") from error
+
+
+def _read_record(run_file: Path | None) -> dict[str, Any]:
+    return json.loads(run_file.read_text(encoding="utf-8")) if run_file else {}

@@ -1,0 +1,191 @@
+"""Which model the Streamlit page opens, and what it says about it.
+
+`--model`, `$TFGANIMATION_MODEL`, the quickstart's run or the shipped demo;
+the runs found below `runs/`; the model's description in the sidebar. The
+model runtime (TensorFlow or LiteRT) is imported only by `load_animator`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tfganimation.demo.shipped import (
+    DEMO_NAME,
+    demo_metadata,
+    demo_model_path,
+    demo_notice,
+    is_demo,
+)
+from tfganimation.streamlit_page.photos import MAX_PIXELS
+
+DEFAULT_MODEL = "runs/quickstart/run"
+"""Where `tfganimation quickstart` leaves its model, relative to the working directory;
+opened first when it is there, else the demo model shipped in the package."""
+
+MODEL_ENV = "TFGANIMATION_MODEL"
+"""Environment variable naming the model to open when `--model` is not given."""
+
+_SEARCH_DEPTH = 4
+_SKIPPED_FOLDERS = {"checkpoints", "logs", "samples", "data", "saved_model", "__pycache__"}
+
+
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The page's own arguments: `streamlit run streamlit_app/app.py -- --model PATH`.
+
+    Unknown arguments are ignored, so the page also runs under test runners
+    whose command line it sees.
+    """
+    parser = argparse.ArgumentParser(
+        prog="streamlit_app/app.py", add_help=False, allow_abbrev=False
+    )
+    parser.add_argument("--model", default=None)
+    return parser.parse_known_args(list(argv))[0]
+
+
+def default_model(argv: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> str:
+    """The model to open first: `--model`, else `$TFGANIMATION_MODEL`, else the quickstart's
+    when there is one in the working directory, else `"demo"`, the model shipped in the
+    package, so that the page always opens on a model that edits faces.
+    """
+    environ = os.environ if environ is None else environ
+    chosen = parse_args(argv).model or environ.get(MODEL_ENV)
+    if chosen:
+        return chosen
+    return DEFAULT_MODEL if Path(DEFAULT_MODEL).exists() else DEMO_NAME
+
+
+def model_choices(default: str, root: str | os.PathLike = "runs") -> list[str]:
+    """The sidebar's model list: `default`, the models `find_models` finds, and `"demo"`."""
+    return list(dict.fromkeys([default, *find_models(root), DEMO_NAME]))
+
+
+def model_notice(model: str | os.PathLike) -> str | None:
+    """What the page must say about a model before showing its edits, or `None`.
+
+    For the demo: that it has only seen synthetic faces, so on a real photo
+    it shows the mechanics of an edit, not real-face quality.
+    """
+    return demo_notice() if is_demo(model) else None
+
+
+def missing_model_message(path: str | os.PathLike) -> str | None:
+    """What to tell the user when nothing is at `path` (Markdown), or `None` if something is."""
+    if is_demo(path):
+        try:
+            demo_model_path()
+            demo_metadata()
+        except FileNotFoundError as error:
+            return str(error)
+        return None
+    if Path(path).exists():
+        return None
+    where = f"`{path}`" + ("" if Path(path).is_absolute() else f" (in `{Path.cwd()}`)")
+    if os.fspath(path) == DEFAULT_MODEL:
+        return (
+            f"No model at {where} yet. Train the quickstart model on built-in synthetic faces "
+            "(about 10 minutes on a laptop CPU), then reload this page:\n\n"
+            "```bash\ntfganimation quickstart\n```\n\n"
+            "Or enter the path of another model in the sidebar: a training run directory, "
+            "a `.keras` file, an exported SavedModel or a `.tflite` file."
+        )
+    return (
+        f"No model at {where}. Enter a training run directory, a `.keras` file, an "
+        "exported SavedModel or a `.tflite` file, or train one with `tfganimation quickstart`."
+    )
+
+
+def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
+    """Models under `root` for the sidebar's list, sorted by path.
+
+    Listed: run directories (holding `model.keras`) and export folders
+    (holding `saved_model/`) as folders, SavedModel folders, other `.keras`
+    files, and `.tflite` files. The search goes `_SEARCH_DEPTH` folders
+    down and skips checkpoints, logs, samples, data sets and hidden folders.
+    """
+    root = Path(root)
+    found: list[str] = []
+    if not root.is_dir():
+        return found
+    for folder, subfolders, files in os.walk(root):
+        folder_path = Path(folder)
+        is_model = (
+            "model.keras" in files or "saved_model" in subfolders or "saved_model.pb" in files
+        )
+        if is_model:
+            found.append(str(folder_path))
+        found += [
+            str(folder_path / name)
+            for name in files
+            if name.endswith(".tflite") or (name.endswith(".keras") and not is_model)
+        ]
+        depth = len(folder_path.relative_to(root).parts)
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if depth < _SEARCH_DEPTH
+            and "saved_model.pb" not in files
+            and name not in _SKIPPED_FOLDERS
+            and not name.startswith(".")
+        ]
+    return sorted(found)[:limit]
+
+
+def load_animator(model: str | os.PathLike, backend: str | None = None):
+    """`tfganimation.inference.animator.Animator(model)`, importing the runtime only now."""
+    from tfganimation.inference.animator import Animator
+
+    return Animator(model, backend=backend, max_pixels=MAX_PIXELS)
+
+
+def describe_model(
+    metadata: Mapping[str, Any], has_critic: bool | None = None
+) -> list[tuple[str, str]]:
+    """`(label, value)` rows saying which model is loaded, for the sidebar."""
+    size = metadata.get("image_size")
+    rows = [
+        ("Model", str(metadata.get("model") or "?")),
+        ("Runtime", _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))),
+        ("Face size", f"{size} × {size} px" if size else "?"),
+        ("Training data", str(metadata.get("training_data") or "unknown")),
+    ]
+    if has_critic is not None:
+        rows.append(
+            ("Estimates AUs", "yes (critic)" if has_critic else "no: sliders start at neutral")
+        )
+    for key, label in (
+        ("variant", "LiteRT variant"),
+        ("model_version", "Weights"),
+        ("exported_with", "Exported with tfganimation"),
+        ("tfganimation_version", "tfganimation"),
+    ):
+        if metadata.get(key):
+            rows.append((label, str(metadata[key])))
+    return rows
+
+
+def model_summary(metadata: Mapping[str, Any]) -> str:
+    """One line naming the loaded model, its runtime, face size and training data."""
+    size = metadata.get("image_size")
+    runtime = _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))
+    data = metadata.get("training_data")
+    return f"Model `{metadata.get('model')}`: {runtime}, {size} × {size} px faces, " + (
+        f"trained on `{data}`." if data else "training data unknown."
+    )
+
+
+_RUNTIMES = {
+    "keras": "Keras (TensorFlow)",
+    "saved_model": "SavedModel (TensorFlow)",
+    "litert": "LiteRT",
+}
+
+
+def format_seconds(seconds: float) -> str:
+    """`0.0123` → `"12 ms"`, `1.5` → `"1.50 s"`."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"

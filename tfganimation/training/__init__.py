@@ -1,0 +1,42 @@
+"""Training runs: a dataset and a configuration in, a run folder out.
+
+- `config`: `TrainConfig`, everything that defines a run (no TensorFlow).
+- `fit`: `train` and the pieces of its `model.fit` loop.
+- `run_dir`: the run folder's layout, its `run.json` record, resume checks.
+- `storage`: the disk check made before a run starts.
+
+A finished run is read back with `load_run` (or `tfganimation.load_model`),
+both from `tfganimation.inference.loading`, the one place models are loaded.
+
+Names are imported lazily, so that `TrainConfig` (and the `train`
+command's `--help`) needs no TensorFlow.
+
+Example:
+```python
+from tfganimation.training import TrainConfig, train
+
+model = train(TrainConfig(data="data/celeba", out="runs/celeba"))
+```
+"""
+
+from tfganimation.lazy_exports import lazy_exports
+
+__getattr__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tfganimation.training.config": ("TrainConfig", "RUNTIME_OPTIONS", "default_critic_depth"),
+        "tfganimation.training.fit": (
+            "SAMPLE_ROWS", "build_model", "compiled_model", "default_callbacks", "epoch_batches",
+            "fit_from_step", "train", "validation_batches", "validation_steps",
+        ),
+        "tfganimation.training.run_dir": (
+            "BACKUP_DIR", "CHECKPOINT_DIR", "HISTORY_FILE", "MODEL_FILE", "RUN_FILE",
+            "SNAPSHOT_DIR", "prepare_run_dir", "save_model_atomically",
+        ),
+        "tfganimation.training.storage": (
+            "InsufficientStorageError", "StorageNeed", "check_storage", "storage_needed",
+            "training_state_bytes",
+        ),
+        "tfganimation.inference.loading": ("load_run",),
+    },
+)

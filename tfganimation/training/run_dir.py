@@ -1,0 +1,142 @@
+"""The run folder: its layout, its `run.json` record, and what resuming a run checks and trims.
+
+    RUN_DIR/run.json                  configuration, data report, status
+    RUN_DIR/model.keras               the final GANimation (generator + critic)
+    RUN_DIR/backup/                   the latest training state (until the run ends)
+    RUN_DIR/checkpoints/              the training state at the last `keep_checkpoints`
+                                      epoch ends (`epoch_NNN.weights.h5`), and at the
+                                      best one (`best.weights.h5`, `best.json`)
+    RUN_DIR/snapshots/                generator weights every `snapshot_every` steps
+    RUN_DIR/history.csv               the loss terms of every epoch
+    RUN_DIR/samples/step_*.png        edits of fixed faces every `sample_every` steps
+    RUN_DIR/logs/                     TensorBoard: epoch scalars (train/, validation/);
+                                      step images, losses, learning rates (samples/)
+
+A folder holds one run: a new run never mixes its files with another's
+(`prepare_run_dir`), and a resumed run must have the configuration it
+started with (`open_run`), its history cut back to its backup (`trim_history`).
+Reading a finished run back is `tfganimation.inference.load_run`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from tfganimation.atomic import replacing, write_text_atomically
+from tfganimation.data import DatasetIndex
+from tfganimation.media import prepare_output_dir
+from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig, recorded_config
+from tfganimation.version import __version__
+
+RUN_FILE = "run.json"
+MODEL_FILE = "model.keras"
+BACKUP_DIR = "backup"
+HISTORY_FILE = "history.csv"
+CHECKPOINT_DIR = "checkpoints"
+SNAPSHOT_DIR = "snapshots"
+
+
+def prepare_run_dir(out: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Creates the run directory, refusing to mix two runs in one.
+
+    A directory that already holds a run is used only with `overwrite=True`
+    (its files are then replaced one by one, as the new run writes them).
+
+    Raises:
+        FileExistsError: `out` holds files and `overwrite` is False.
+        PermissionError: `out` cannot be written.
+    """
+    run_dir = prepare_output_dir(
+        out,
+        overwrite,
+        "a previous run? Choose another --out, pass --overwrite to replace it, "
+        "or --resume to continue it",
+    )
+    if not os.access(run_dir, os.W_OK):
+        raise PermissionError(f"Cannot write to the run directory {run_dir}.")
+    return run_dir
+
+
+def open_run(
+    run_dir: Path,
+    config: TrainConfig,
+    index: DatasetIndex,
+    overwrite: bool,
+    resume: bool,
+    chief: bool,
+) -> dict:
+    """The run's `run.json` record: a new one, or the resumed run's, checked against `config`."""
+    if resume:
+        record_path = run_dir / RUN_FILE
+        if not record_path.is_file():
+            raise FileNotFoundError(f"No run to resume in {run_dir}: it has no {RUN_FILE}.")
+        record = json.loads(record_path.read_text())
+        if record.get("status") == "finished":
+            raise ValueError(f"The run in {run_dir} is finished; there is nothing to resume.")
+        check_same_run(record, config)
+        record["status"] = "training"
+        return record
+    if chief:
+        prepare_run_dir(run_dir, overwrite)
+        (run_dir / HISTORY_FILE).unlink(missing_ok=True)
+        for name in (BACKUP_DIR, CHECKPOINT_DIR, SNAPSHOT_DIR):  # an overwritten run's states
+            shutil.rmtree(run_dir / name, ignore_errors=True)
+    return {
+        "config": dataclasses.asdict(config),
+        "data": {
+            "path": str(Path(config.data).resolve()),
+            "format": index.format,
+            "counts": index.counts(),
+            "skipped": index.report.to_dict(),
+        },
+        "versions": {
+            "tfganimation": __version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
+        "status": "training",
+    }
+
+
+def check_same_run(record: dict, config: TrainConfig) -> None:
+    """Refuses to resume a run with a configuration that would change its result."""
+    ignored = {"out", "data", *RUNTIME_OPTIONS}
+    recorded = recorded_config(record.get("config", {}))
+    # Through JSON, as `run.json` holds it: a tuple reads back as a list.
+    current = json.loads(json.dumps(dataclasses.asdict(config)))
+    changed = [
+        f"{name}: {recorded.get(name)!r} -> {value!r}"
+        for name, value in current.items()
+        if name not in ignored and recorded.get(name) != value
+    ]
+    recorded_data = record.get("data", {}).get("path")
+    if recorded_data and recorded_data != str(Path(config.data).resolve()):
+        changed.append(f"data: {recorded_data!r} -> {str(Path(config.data).resolve())!r}")
+    if changed:
+        raise ValueError(
+            "--resume needs the configuration the run was started with; changed: "
+            + "; ".join(changed)
+        )
+
+
+def trim_history(path: Path, epochs_done: int) -> None:
+    """Drops the history rows of epochs after the backup, which will run again."""
+    lines = path.read_text().splitlines(keepends=True) if path.is_file() else []
+    if not lines:
+        return
+    header, *rows = lines
+    kept = [row for row in rows if int(row.split(",", 1)[0]) < epochs_done]
+    write_text_atomically(path, header + "".join(kept))
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    """`model.save(path)` to a temporary file first: a crash never leaves half a model."""
+    with replacing(path) as temporary:
+        model.save(temporary)
