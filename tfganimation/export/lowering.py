@@ -36,8 +36,8 @@ import tensorflow as tf
 from tfganimation.generator import Generator, composite
 from tfganimation.layers import ResidualBlock
 
-INSTANCE_NORM_SCOPE = "instance_norm_stats"
-"""Name scope of each norm's mean and variance (TensorFlow numbers repeats `_1`, `_2`, …)."""
+INSTANCE_NORM_SCOPE = "instance_norm"
+"""Name scope of each norm, statistics and scale-and-shift (TensorFlow numbers repeats `_1`, `_2`, …)."""
 
 AU_TERM_SCOPE = "au_term"
 """Name scope of the AU planes' share of the first convolution (`au_conv_term`)."""
@@ -61,7 +61,7 @@ def instance_norm(x: tf.Tensor, norm: keras.layers.GroupNormalization) -> tf.Ten
         centered = x - mean
         variance = tf.reduce_mean(tf.square(centered), axis=[1, 2], keepdims=True)
         scale = tf.math.rsqrt(variance + norm.epsilon)
-    return centered * (scale * norm.gamma) + norm.beta
+        return centered * (scale * norm.gamma) + norm.beta
 
 
 def padding_taps(size: int, kernel_size: int) -> np.ndarray:
