@@ -1,9 +1,10 @@
 """Per-image latency of the generator at batch 1 on this CPU, in every runtime at once.
 
 The full-size generator (conv_dim 64, 6 residual blocks) with random
-weights, which time the same as trained ones; the int8 variant is calibrated
-on rendered synthetic faces, which only sets its ranges. Each image goes
-through:
+weights, which time the same as trained ones, or a trained model
+(`--model demo`, a run, a `.keras` file); the int8 variant is calibrated on
+rendered synthetic faces (the demo's held-out faces for `demo`). Each image
+goes through:
 
 * Keras eager: `generator((images, aus))`, float in and out;
 * `tf.function` and XLA (`tf.function(jit_compile=True)`) around that call;
@@ -11,7 +12,14 @@ through:
   included), as TensorFlow Serving would run it;
 * LiteRT: each `.tflite` variant's `animate` signature in
   `ai_edge_litert.interpreter.Interpreter` (XNNPACK by default) on 1 and 2
-  threads.
+  threads, converted from the re-lowered graph that `tfganimation export`
+  writes (`tfganimation.export.lowering`) and, with `--graphs keras,lowered`,
+  also from the Keras layers as they are (the "before" of issue #16).
+
+Each LiteRT file's quality is its PSNR against the Keras model in float
+on parity faces (4 faces × the 8 presets), as `tfganimation export` checks
+it; with random weights that figure says little, with a trained model it is
+the export's.
 
 The runtimes take turns, `--rounds` times, so a busy spell of another
 process slows all of them alike; the table gives the median wall time per
@@ -21,14 +29,22 @@ core), and against the theoretical time, the generator's FLOPs (TensorFlow's
 profiler, from the convolution shapes) ÷ the FLOP/s of a large `tf.matmul`
 measured in this run, scaled to the thread count.
 
-    python benchmarks/inference.py [--image-size 128] [--rounds 3] [--iterations 5]
+    python benchmarks/inference.py [--model demo] [--image-size 128] [--rounds 3] [--iterations 5]
+        [--graphs lowered] [--json PATH] [--reference-python /work/venv-torch/bin/python]
+
+`--reference-python` runs `benchmarks/reference_pytorch.py` (the reference
+networks in PyTorch) before and after the measurement in that interpreter,
+and reports the faster of its two batch-1 times beside ours.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -43,12 +59,21 @@ from ai_edge_litert.interpreter import Interpreter
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from tfganimation.aus import N_AUS, preset
-from tfganimation.export import tflite
+from tfganimation.demo.shipped import demo_faces, is_demo
+from tfganimation.export import parity, representative, tflite
+from tfganimation.inference.loading import load_model
 from tfganimation.export.saved_model import write_saved_model
 from tfganimation.generator import Generator
 from tfganimation.synthetic import render_face, sample_identity
 
 CORES = os.cpu_count() or 1
+GRAPHS = ("keras", "lowered")
+"""LiteRT files from the Keras layers as they are, or from `tfganimation.export.lowering`."""
+
+KERAS_GRAPH_VARIANTS = ("float32", "dynamic", "int8")
+"""The variants also converted from the un-lowered graph, for the before/after comparison."""
+
+REFERENCE_SCRIPT = Path(__file__).with_name("reference_pytorch.py")
 
 
 def generator_flops(generator: Generator, image_size: int) -> int:
@@ -78,16 +103,25 @@ def _seconds(run: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def face_images(count: int, image_size: int, seed: int = 0) -> np.ndarray:
+def face_images(count: int, image_size: int, model: str | None, seed: int = 0) -> np.ndarray:
+    """Faces for calibration and parity: the demo's held-out ones, else rendered synthetic faces."""
+    if model is not None and is_demo(model):
+        return demo_faces(count, image_size, seed=seed)
     rng = np.random.default_rng(seed)
     return np.stack(
         [render_face(sample_identity(rng), np.zeros(N_AUS), image_size) for _ in range(count)]
     )
 
 
-def build_modes(generator: Generator, folder: Path, image_size: int, threads: list[int]):
-    """`{name: (threads, run_one_image)}`, and the LiteRT file sizes."""
-    image = face_images(1, image_size)
+def litert_mode(variant: str, threads: int, graph: str = "lowered") -> str:
+    suffix = "" if graph == "lowered" else " [Keras graph]"
+    return f"LiteRT {variant}{suffix}, {threads} thread{'s' if threads > 1 else ''}"
+
+
+def build_modes(generator, folder: Path, args, threads: list[int]):
+    """`{name: (threads, run_one_image)}`, and per LiteRT file its size and PSNR against Keras."""
+    image_size = args.image_size
+    image = face_images(1, image_size, args.model)
     aus = preset("happy")[None]
     model_image = tf.constant(image / 127.5 - 1.0, tf.float32)
     model_aus = tf.constant(aus / 5.0)
@@ -96,52 +130,65 @@ def build_modes(generator: Generator, folder: Path, image_size: int, threads: li
         return generator((model_image, model_aus), training=False)[0].numpy()
 
     function = tf.function(lambda x, a: generator((x, a), training=False)[0])
-    xla = tf.function(lambda x, a: generator((x, a), training=False)[0], jit_compile=True)
     saved = write_saved_model(folder / "saved_model", generator, image_size=image_size)
     animate = tf.saved_model.load(str(saved)).signatures["animate"]
     uint8_image, float_aus = tf.constant(image), tf.constant(aus)
     modes = {
         "Keras eager": (CORES, call),
         "tf.function": (CORES, lambda: function(model_image, model_aus).numpy()),
-        "XLA (jit_compile)": (CORES, lambda: xla(model_image, model_aus).numpy()),
         "SavedModel animate": (
             CORES,
             lambda: animate(image=uint8_image, aus=float_aus)["image"].numpy(),
         ),
     }
+    if not args.no_xla:
+        xla = tf.function(lambda x, a: generator((x, a), training=False)[0], jit_compile=True)
+        modes["XLA (jit_compile)"] = (CORES, lambda: xla(model_image, model_aus).numpy())
 
-    single = write_saved_model(folder / "batch1", generator, image_size=image_size, batch_size=1)
-    calibration_images = face_images(8, image_size, seed=1)
+    faces = face_images(args.calibration + 4, image_size, args.model, seed=1)
+    calibration_images, parity_faces = faces[:-4], faces[-4:]
+    targets = representative.target_aus(len(calibration_images), seed=1)
 
     def calibration():
-        for index, face in enumerate(calibration_images):
-            yield {
-                "image": face[None],
-                "aus": preset(["happy", "sad", "surprise", "anger"][index % 4])[None],
-            }
+        for index in range(len(calibration_images)):
+            yield {"image": calibration_images[index : index + 1], "aus": targets[index : index + 1]}
 
-    sizes = {}
-    for variant in tflite.VARIANTS:
-        started = time.perf_counter()
-        model = tflite.convert(single, variant, calibration if variant == "int8" else None)
-        sizes[variant] = len(model)
-        print(
-            f"converted {variant} in {time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
-        for count in threads:
-            runner = Interpreter(model_content=model, num_threads=count).get_signature_runner(
-                "animate"
+    presets = representative.preset_aus()
+    test_images = np.repeat(parity_faces, len(presets), axis=0)
+    test_aus = np.tile(presets, (len(parity_faces), 1))
+    reference = parity.keras_reference(generator, test_images, test_aus)
+
+    files = {}
+    for graph in args.graphs:
+        single = write_saved_model(
+            folder / f"batch1_{graph}", generator, image_size=image_size, batch_size=1,
+            lowered=graph == "lowered",
+        )  # fmt: skip
+        variants = tflite.VARIANTS if graph == "lowered" else KERAS_GRAPH_VARIANTS
+        for variant in variants:
+            started = time.perf_counter()
+            scopes = tflite.FLOAT_SCOPES if graph == "lowered" else tflite.CONTRACT_SCOPES
+            model = tflite.convert(single, variant, calibration, scopes)
+            path = folder / f"{graph}_{variant}.tflite"
+            path.write_bytes(model)
+            outputs, _ = parity.run_litert(path, test_images, test_aus)
+            checked = parity.compare(variant, path, outputs, 0.0, reference)
+            label = litert_mode(variant, 0, graph).split(",")[0]
+            files[label] = {"size_bytes": len(model), "psnr_vs_keras_db": round(checked.psnr, 2)}
+            print(
+                f"converted {label} in {time.perf_counter() - started:.0f} s: "
+                f"{len(model) / 1e6:.1f} MB, PSNR {checked.psnr:.1f} dB against Keras",
+                flush=True,
             )
-            modes[litert_mode(variant, count)] = (
-                count,
-                lambda runner=runner: runner(image=image, aus=aus),
-            )
-    return modes, sizes
-
-
-def litert_mode(variant: str, threads: int) -> str:
-    return f"LiteRT {variant}, {threads} thread{'s' if threads > 1 else ''}"
+            for count in threads:
+                runner = Interpreter(model_content=model, num_threads=count).get_signature_runner(
+                    "animate"
+                )
+                modes[litert_mode(variant, count, graph)] = (
+                    count,
+                    lambda runner=runner: runner(image=image, aus=aus),
+                )
+    return modes, files
 
 
 def measure(modes, rounds: int, iterations: int) -> tuple[dict, dict]:
@@ -164,21 +211,33 @@ def measure(modes, rounds: int, iterations: int) -> tuple[dict, dict]:
     )
 
 
-def print_table(
-    modes, wall: dict, cpu: dict, flops: float, rate: float, threads: list[int]
-) -> None:
-    baseline = {count: wall[litert_mode("float32", count)] for count in threads}
-    columns = ("mode", "threads", "ms/image", "CPU ms", "speed-up vs f32", "x theory")
-    header = "{:28s} {:>7s} {:>9s} {:>8s} {:>15s} {:>9s}".format(*columns)
+def run_reference(python: str, image_size: int, threads: list[int]) -> dict:
+    """The PyTorch reference generator's batch-1 ms per thread count, from its own interpreter."""
+    command = [python, str(REFERENCE_SCRIPT), "--image-size", str(image_size), "--batch-sizes"]
+    command += ["--threads", *map(str, threads)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def print_table(modes, wall: dict, cpu: dict, flops: float, rate: float, threads, reference):
+    baseline = {count: wall.get(litert_mode("float32", count)) for count in threads}
+    columns = ("mode", "threads", "ms/image", "CPU ms", "vs LiteRT f32", "vs PyTorch", "x theory")
+    header = "{:40s} {:>7s} {:>9s} {:>8s} {:>13s} {:>10s} {:>9s}".format(*columns)
     print(header)
     print("-" * len(header))
     for name, (count, _) in modes.items():
         theory = 1000.0 * flops / (rate * count / CORES)
-        reference = baseline.get(min(count, max(threads)))
+        own = baseline.get(min(count, max(threads)))
+        torch_ms = reference.get(str(min(count, max(threads)))) if reference else None
         print(
-            f"{name:28s} {count:7d} {wall[name]:9.1f} {cpu[name]:8.1f} "
-            f"{reference / wall[name]:14.2f}x {wall[name] / theory:8.1f}x"
+            f"{name:40s} {count:7d} {wall[name]:9.1f} {cpu[name]:8.1f} "
+            f"{own / wall[name] if own else float('nan'):12.2f}x "
+            f"{torch_ms / wall[name] if torch_ms else float('nan'):9.2f}x {wall[name] / theory:8.1f}x"
         )
+    if reference:
+        print("PyTorch reference, eager, batch 1: " + ", ".join(
+            f"{ms:.1f} ms on {count} thread(s)" for count, ms in reference.items()
+        ))  # fmt: skip
     one_core = 1000.0 * flops / (rate / CORES)
     print(
         f"\ntheoretical ms/image: {1000.0 * flops / rate:.1f} on {CORES} cores, {one_core:.1f} on 1"
@@ -187,36 +246,81 @@ def print_table(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="demo, a run or a .keras file; default: random full-size")
     parser.add_argument("--image-size", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=5, help="timed images per mode and round")
     parser.add_argument("--threads", default="1,2", help="LiteRT thread counts, comma-separated")
+    parser.add_argument("--graphs", default="lowered", help="comma-separated, from keras,lowered")
+    parser.add_argument("--calibration", type=int, default=64, help="int8 calibration faces")
+    parser.add_argument("--no-xla", action="store_true", help="leave XLA out")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument("--reference-python", help="an interpreter with PyTorch, for the reference")
     args = parser.parse_args()
     threads = [int(count) for count in args.threads.split(",")]
+    args.graphs = [graph for graph in args.graphs.split(",") if graph]
+    if not set(args.graphs) <= set(GRAPHS):
+        parser.error(f"--graphs takes {','.join(GRAPHS)}")
 
     tf.get_logger().setLevel("ERROR")  # The v1 profiler's deprecation notices.
     keras.utils.set_random_seed(args.seed)
-    generator = Generator(image_size=args.image_size)
+    if args.model:
+        generator = load_model(args.model).generator
+        args.image_size = generator.image_size
+    else:
+        generator = Generator(image_size=args.image_size)
+    load_before = os.getloadavg()
     print(
-        f"Generator at {args.image_size} px: {generator.count_params():,} weights (random); "
-        f"{CORES} CPU cores; load average {os.getloadavg()[0]:.1f}",
+        f"Generator at {args.image_size} px: {generator.count_params():,} weights "
+        f"({args.model or 'random'}); {CORES} CPU cores; load average {load_before[0]:.1f}",
         flush=True,
     )
     flops = generator_flops(generator, args.image_size)
     rate = matmul_flops_per_second()
     print(f"{flops / 1e9:.2f} GFLOP per image; tf.matmul 2048² reaches {rate / 1e9:.1f} GFLOP/s")
 
+    references = []
+    if args.reference_python:
+        references.append(run_reference(args.reference_python, args.image_size, threads))
     with tempfile.TemporaryDirectory() as folder:
-        modes, sizes = build_modes(generator, Path(folder), args.image_size, threads)
+        modes, files = build_modes(generator, Path(folder), args, threads)
         wall, cpu = measure(modes, args.rounds, args.iterations)
+    if args.reference_python:
+        references.append(run_reference(args.reference_python, args.image_size, threads))
+    # The faster of the two runs: a spell of load slows PyTorch's threads badly.
+    reference = {
+        count: min(run["inference_ms"][count] for run in references)
+        for count in (references[0]["inference_ms"] if references else {})
+    }
     print(
         f"\n{args.rounds} rounds x {args.iterations} images per mode, batch 1, "
         f"{args.image_size} px (median wall ms; CPU ms = process CPU time, all threads):\n"
     )
-    print_table(modes, wall, cpu, flops, rate, threads)
-    print("file sizes: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()))
-    print(f"load average (1, 5, 15 min): {', '.join(f'{load:.1f}' for load in os.getloadavg())}")
+    print_table(modes, wall, cpu, flops, rate, threads, reference)
+    for label, file in files.items():
+        print(f"{label}: {file['size_bytes'] / 1e6:.2f} MB, PSNR {file['psnr_vs_keras_db']} dB")
+    load_after = os.getloadavg()
+    print(f"load average (1, 5, 15 min): {', '.join(f'{load:.1f}' for load in load_after)}")
+    if args.json:
+        document = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "model": args.model or "random full-size",
+            "image_size": args.image_size,
+            "cores": CORES,
+            "load_before": load_before,
+            "load_after": load_after,
+            "gflop_per_image": flops / 1e9,
+            "matmul_gflop_per_s": rate / 1e9,
+            "modes": {
+                name: {"threads": count, "ms_per_image": wall[name], "cpu_ms": cpu[name]}
+                for name, (count, _) in modes.items()
+            },
+            "litert_files": files,
+            "pytorch_reference_ms": reference or None,
+            "pytorch_runs": references,
+        }
+        Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

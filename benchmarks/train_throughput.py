@@ -5,6 +5,8 @@ Times the two kinds of training step of the 128-px reference model
 
 * eager: `model.train_step` called eagerly;
 * function: `tf.function(model.train_step)`, what `fit` runs by default on CPUs;
+* unbatched: `function` with the critic step's real and fake images through
+  the critic in two calls, as before issue #16 (now one call of 2N images);
 * xla: `tf.function(..., jit_compile=True)`;
 * bf16: `function` under the `mixed_bfloat16` policy;
 
@@ -35,6 +37,11 @@ says how far each configuration is from what the machine's arithmetic
 allows.
 
     python benchmarks/train_throughput.py [--batch-sizes 8 25] [--modes eager function bf16] [--repeats 1]
+        [--json PATH] [--reference-python /work/venv-torch/bin/python]
+
+`--reference-python` runs `benchmarks/reference_pytorch.py` (the reference
+networks and `optimize_parameters` in PyTorch) at each batch size right
+after our configurations of that size, so the ratios come from one run.
 
 XLA is measured with `--modes xla --batch-sizes 8`; it is left out of the
 default run because on a 2-core CPU it compiled for 9 minutes and then ran
@@ -45,6 +52,7 @@ stays "auto", i.e. off, on CPUs).
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import resource
@@ -54,7 +62,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-MODES = ("eager", "function", "xla", "bf16")
+MODES = ("eager", "function", "unbatched", "xla", "bf16")
 IMAGE_SIZE = 128
 
 
@@ -98,6 +106,13 @@ def matmul_rate(dtype: str, n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 * repeats / (time.perf_counter() - started)
 
 
+def _separate_critic_calls(model, images, edited):
+    """The critic step's scoring before issue #16: real and fake in two critic calls."""
+    real_scores, estimated_aus = model.critic(images, training=True)
+    fake_scores, _ = model.critic(edited, training=True)
+    return real_scores, estimated_aus, fake_scores
+
+
 def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
     """Seconds per critic step and per generator step of one configuration."""
     import numpy as np
@@ -112,6 +127,8 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
         precision="mixed_bfloat16" if mode == "bf16" else "float32",
     )
     model = build_model(config)
+    if mode == "unbatched":
+        model._critic_scores = lambda images, edited: _separate_critic_calls(model, images, edited)
     model.compile(jit_compile=mode == "xla", run_eagerly=mode == "eager")
     rng = np.random.default_rng(0)
     batch = {
@@ -151,10 +168,20 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
         "warmup_s": warmup,
         "critic_s": critic,
         "generator_s": max(both - critic, 0.0),
+        "cycle_s": 5 * critic + max(both - critic, 0.0),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "generator_flops": forward_flops(model.generator),
         "critic_flops": forward_flops(model.critic),
     }
+
+
+def run_reference(python: str, batch_size: int, repeats: int) -> dict:
+    """The PyTorch reference's step times at one batch size, from its own interpreter."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference_pytorch.py")
+    command = [python, script, "--image-size", str(IMAGE_SIZE), "--threads", str(os.cpu_count())]
+    command += ["--iterations", "1", "--batch-sizes", str(batch_size), "--repeats", str(repeats)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)["training"][0]
 
 
 def main() -> None:
@@ -170,6 +197,8 @@ def main() -> None:
     parser.add_argument(
         "--repeats", type=int, default=1, help="timed steps of each kind (the fastest counts)"
     )
+    parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument("--reference-python", help="an interpreter with PyTorch, for the reference")
     parser.add_argument("--one", nargs=2, metavar=("MODE", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -178,9 +207,9 @@ def main() -> None:
 
     started = time.perf_counter()
     load_before = os.getloadavg()
-    rows = []
-    for mode in args.modes:
-        for batch_size in args.batch_sizes:
+    rows, references = [], {}
+    for batch_size in args.batch_sizes:
+        for mode in args.modes:
             command = [sys.executable, os.path.abspath(__file__), "--one", mode, str(batch_size)]
             result = subprocess.run(
                 [*command, "--repeats", str(args.repeats)], capture_output=True, text=True
@@ -191,8 +220,16 @@ def main() -> None:
                 )
                 continue
             rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            rows[-1]["load_after"] = os.getloadavg()
             print(
                 f"  {mode} batch {batch_size} done at {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+        if args.reference_python:
+            references[batch_size] = run_reference(args.reference_python, batch_size, args.repeats)
+            references[batch_size]["load_after"] = os.getloadavg()
+            print(
+                f"  PyTorch batch {batch_size} done at {time.perf_counter() - started:.0f} s",
                 file=sys.stderr,
             )
 
@@ -205,25 +242,47 @@ def main() -> None:
     print()
     print(
         "| mode | batch | critic step s | critic img/s | × theory | generator step s "
-        "| generator img/s | × theory | matmul GFLOP/s | warm-up s | peak RSS MiB |"
+        "| × theory | 5+1 cycle s | vs PyTorch | matmul GFLOP/s | warm-up s | peak RSS MiB | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         rate = row["matmul_flops_per_s"]
         f_g, f_d, batch = row["generator_flops"], row["critic_flops"], row["batch"]
         critic_theory = batch * (f_g + 12 * f_d) / rate
         generator_theory = batch * (6 * f_g + 2 * f_d) / rate
+        reference = references.get(batch)
+        ratio = f"{reference['cycle_s'] / row['cycle_s']:.2f}x" if reference else "-"
         print(
             f"| {row['mode']} | {batch} | {row['critic_s']:.2f} | {batch / row['critic_s']:.2f} | "
             f"{row['critic_s'] / critic_theory:.1f} | {row['generator_s']:.2f} | "
-            f"{batch / max(row['generator_s'], 1e-9):.2f} | {row['generator_s'] / generator_theory:.1f} | "
-            f"{rate / 1e9:.0f} | {row['warmup_s']:.0f} | {row['peak_rss_mib']:.0f} |"
+            f"{row['generator_s'] / generator_theory:.1f} | {row['cycle_s']:.1f} | {ratio} | "
+            f"{rate / 1e9:.0f} | {row['warmup_s']:.0f} | {row['peak_rss_mib']:.0f} | "
+            f"{row['load_after'][0]:.1f} |"
+        )
+    for batch, reference in references.items():
+        print(
+            f"| PyTorch reference | {batch} | {reference['critic_s']:.2f} | "
+            f"{batch / reference['critic_s']:.2f} | | {reference['generator_s']:.2f} | | "
+            f"{reference['cycle_s']:.1f} | 1.00x | | | | {reference['load_after'][0]:.1f} |"
         )
     print()
+    load_after = os.getloadavg()
     print(
-        f"{os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; "
+        f"{os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
         f"{time.perf_counter() - started:.0f} s in all."
     )
+    if args.json:
+        document = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "image_size": IMAGE_SIZE,
+            "cores": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": load_after,
+            "modes": rows,
+            "pytorch_reference": {str(batch): row for batch, row in references.items()},
+        }
+        with open(args.json, "w", encoding="utf-8") as file:
+            file.write(json.dumps(document, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -200,7 +200,12 @@ def export_model(
     if "tflite" in formats:
         with tempfile.TemporaryDirectory() as scratch:
             single = write_saved_model(
-                Path(scratch) / "batch1", loaded.generator, None, image_size, batch_size=1
+                Path(scratch) / "batch1",
+                loaded.generator,
+                None,
+                image_size,
+                batch_size=1,
+                lowered=loaded.generator.compute_dtype == "float32",
             )
             for variant in variants:
                 logger.info("Converting the %s LiteRT model.", variant)

@@ -9,11 +9,13 @@ Every variant has the same signature as the SavedModel's, at batch 1:
 | `float32` | float32 | float32 |
 | `float16` | float16, expanded to float32 when loaded | float32 |
 | `dynamic` | int8 | int8 convolutions on activations quantized on the fly |
-| `int8` | int8 | int8 network (the uint8 contract's conversions stay float), ranges calibrated on real training images |
+| `int8` | int8 | int8 convolutions (the uint8 contract's conversions, the instance norms and the AU term stay float), ranges calibrated on real training images |
 
 Only builtin operators are used: LiteRT's interpreter has no TensorFlow
 (Flex) fallback, which `keras.Model.export(format="litert")` would enable.
-The converter reads the SavedModel written by `write_saved_model`, the route
+The generator is traced through `tfganimation.export.lowering` (same
+function, ops XNNPACK runs: no 5-D reshapes, no AU planes). The converter
+reads the SavedModel written by `write_saved_model`, the route
 that keeps the variables (converting a Keras 3 model's concrete functions
 can silently drop them); `tfganimation.export.parity` then checks every
 file against the Keras model anyway.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -33,6 +36,7 @@ import tensorflow as tf
 from ai_edge_litert import schema_py_generated as schema
 from ai_edge_litert.interpreter import Interpreter
 
+from tfganimation.export.lowering import AU_TERM_SCOPE, INSTANCE_NORM_SCOPE
 from tfganimation.export.metadata import METADATA_NAME
 from tfganimation.export.signatures import ANIMATE, POSTPROCESS_SCOPE, PREPROCESS_SCOPE
 
@@ -43,10 +47,27 @@ Calibration = Callable[[], Iterable[Mapping[str, np.ndarray]]]
 """Yields `{"image": uint8 [1, H, W, 3], "aus": float32 [1, 17]}` examples."""
 
 
+CONTRACT_SCOPES: tuple[str, ...] = (PREPROCESS_SCOPE, POSTPROCESS_SCOPE)
+"""The uint8 contract's conversions, which the int8 variant must keep in float."""
+
+FLOAT_SCOPES: tuple[str, ...] = (*CONTRACT_SCOPES, INSTANCE_NORM_SCOPE, AU_TERM_SCOPE)
+"""Name scopes the int8 variant keeps in float by default (selective quantization).
+
+The contract; each instance norm, statistics and scale-and-shift; and the
+AU term of the first convolution. The norms matter most: quantized, their
+statistics run outside XNNPACK (the 128-px file took 2-4× longer) and
+their outputs lose the precision the next convolution needs (a 128-px
+model: 24 dB with the norms in int8, 33 dB with them in float, and faster).
+The AU term's products of per-sample weights quantized worst of all layers
+(RMS error 57 quantization steps, by the quantization debugger). Measured
+trade-offs: README, "Speed against the PyTorch reference"."""
+
+
 def convert(
     saved_model_dir: str | os.PathLike,
     variant: str,
     calibration: Calibration | None = None,
+    float_scopes: tuple[str, ...] = FLOAT_SCOPES,
 ) -> bytes:
     """Converts the SavedModel's `animate` signature to one LiteRT variant.
 
@@ -56,6 +77,9 @@ def convert(
         variant: str. One of `VARIANTS`.
         calibration: callable. The int8 variant's representative inputs;
             required for `"int8"`, ignored otherwise.
+        float_scopes: name scopes whose ops the int8 variant keeps in float
+            (selective quantization); ignored by the other variants.
+            Defaults to `FLOAT_SCOPES`.
 
     Returns:
         The `.tflite` flatbuffer.
@@ -65,7 +89,7 @@ def convert(
     if variant == "int8":
         if calibration is None:
             raise ValueError("The int8 variant needs calibration images.")
-        return _convert_int8(saved_model_dir, calibration)
+        return _convert_int8(saved_model_dir, calibration, float_scopes)
     converter = _converter(saved_model_dir)
     if variant != "float32":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -82,7 +106,9 @@ def _converter(saved_model_dir: str | os.PathLike) -> tf.lite.TFLiteConverter:
     return converter
 
 
-def _convert_int8(saved_model_dir: str | os.PathLike, calibration: Calibration) -> bytes:
+def _convert_int8(
+    saved_model_dir: str | os.PathLike, calibration: Calibration, float_scopes: tuple[str, ...]
+) -> bytes:
     """Full-integer network, with the uint8 contract's conversions kept in float.
 
     Quantizing the conversions themselves is wrong, not just imprecise: the
@@ -91,13 +117,14 @@ def _convert_int8(saved_model_dir: str | os.PathLike, calibration: Calibration) 
     `preprocess`/`postprocess` nodes in float (selective quantization, via
     the quantization debugger's denylist) makes the int8 file compute the
     contract exactly as the float ones do; only the network is int8.
+    Ops in the other `float_scopes` stay float the same way.
     """
-    contract_nodes = [
+    float_nodes = [
         detail["name"]
         for detail in Interpreter(
             model_content=convert(saved_model_dir, "float32")
         ).get_tensor_details()
-        if detail["name"].startswith((PREPROCESS_SCOPE + "/", POSTPROCESS_SCOPE + "/"))
+        if in_scopes(detail["name"], float_scopes)
     ]
     converter = _converter(saved_model_dir)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -106,7 +133,7 @@ def _convert_int8(saved_model_dir: str | os.PathLike, calibration: Calibration) 
         tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
         tf.lite.OpsSet.TFLITE_BUILTINS,  # For the float contract nodes.
     ]
-    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_nodes=contract_nodes)
+    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_nodes=float_nodes)
     with warnings.catch_warnings():
         # The debugger opens its own model with the deprecated tf.lite.Interpreter.
         warnings.simplefilter("ignore", UserWarning)
@@ -114,6 +141,16 @@ def _convert_int8(saved_model_dir: str | os.PathLike, calibration: Calibration) 
             converter=converter, debug_options=options
         )
     return debugger.get_nondebug_quantized_model()
+
+
+def in_scopes(tensor_name: str, scopes: tuple[str, ...]) -> bool:
+    """Whether a converted tensor comes from an op under one of the name `scopes`.
+
+    TensorFlow numbers a scope opened again (`scope_1/`, `scope_2/`, …), and
+    the converter joins the names of fused ops with `;`.
+    """
+    pattern = re.compile(rf"(?:{'|'.join(map(re.escape, scopes))})(?:_\d+)?/")
+    return any(pattern.match(part) for part in tensor_name.split(";"))
 
 
 def embed_metadata(model: bytes, metadata: Mapping[str, Any]) -> bytes:

@@ -139,25 +139,31 @@ class _KerasBackend:
         import tensorflow as tf
 
         from tfganimation.export.exporter import weights_digest
-        from tfganimation.inference.loading import load_model
         from tfganimation.export.signatures import (
             aus_spec,
             image_spec,
             make_animate,
             make_estimate_aus,
         )
+        from tfganimation.inference.graph_session import GraphSession
+        from tfganimation.inference.loading import load_model
 
         loaded = load_model(path)
         self.image_size = int(loaded.generator.image_size)
         self.has_critic = loaded.critic is not None
-        # The export's own functions, traced once for any batch size.
-        self._edit = tf.function(
-            make_animate(loaded.generator),
-            input_signature=[image_spec(self.image_size), aus_spec()],
+        # The export's own functions, traced once for any batch size and
+        # run as frozen graphs: no per-call set-up in any host (see GraphSession).
+        self._edit = GraphSession(
+            tf.function(
+                make_animate(loaded.generator),
+                input_signature=[image_spec(self.image_size), aus_spec()],
+            )
         )
         self._estimate = (
-            tf.function(
-                make_estimate_aus(loaded.critic), input_signature=[image_spec(self.image_size)]
+            GraphSession(
+                tf.function(
+                    make_estimate_aus(loaded.critic), input_signature=[image_spec(self.image_size)]
+                )
             )
             if self.has_critic
             else None
@@ -174,12 +180,12 @@ class _KerasBackend:
         }
 
     def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
-        return {name: value.numpy() for name, value in self._edit(images, aus).items()}
+        return self._edit(image=images, aus=aus)
 
     def estimate_aus(self, images: np.ndarray) -> np.ndarray:
         if self._estimate is None:
             raise ValueError("This model has no critic to estimate AUs with.")
-        return self._estimate(images)["aus"].numpy()
+        return self._estimate(image=images)["aus"]
 
 
 class _SavedModelBackend:
