@@ -30,7 +30,7 @@ profiler, from the convolution shapes) ÷ the FLOP/s of a large `tf.matmul`
 measured in this run, scaled to the thread count.
 
     python benchmarks/inference.py [--model demo] [--image-size 128] [--rounds 3] [--iterations 5]
-        [--graphs lowered] [--json PATH] [--reference-python /work/venv-torch/bin/python]
+        [--graphs lowered] [--json PATH] [--reference-python venv-torch/bin/python]
 
 `--reference-python` runs `benchmarks/reference_pytorch.py` (the reference
 networks in PyTorch) before and after the measurement in that interpreter,

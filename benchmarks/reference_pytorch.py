@@ -14,7 +14,7 @@ attention terms). Adam(1e-4, 0.5, 0.999) as in the reference.
 It runs under its own interpreter (PyTorch is not a tfganimation
 dependency), e.g. a venv with `pip install torch numpy`:
 
-    /work/venv-torch/bin/python benchmarks/reference_pytorch.py --batch-sizes 8 25 --json ref.json
+    venv-torch/bin/python benchmarks/reference_pytorch.py --batch-sizes 8 25 --json ref.json
 
 `benchmarks/train_throughput.py --reference-python PY` and
 `benchmarks/inference.py --reference-python PY` run it between their own

@@ -37,7 +37,7 @@ says how far each configuration is from what the machine's arithmetic
 allows.
 
     python benchmarks/train_throughput.py [--batch-sizes 8 25] [--modes eager function bf16] [--repeats 1]
-        [--json PATH] [--reference-python /work/venv-torch/bin/python]
+        [--json PATH] [--reference-python venv-torch/bin/python]
 
 `--reference-python` runs `benchmarks/reference_pytorch.py` (the reference
 networks and `optimize_parameters` in PyTorch) at each batch size right

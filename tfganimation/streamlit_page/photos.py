@@ -33,8 +33,6 @@ WORKING_SIDE = 2048
 """Photos with a longer side are shrunk to it: the page stays responsive and faces stay sharp."""
 
 
-
-
 @dataclasses.dataclass(frozen=True, eq=False)
 class Photo:
     """A photo ready to edit, and what the page needs to know about it.
