@@ -18,8 +18,14 @@ def test_gif_has_every_frame(tmp_path):
         assert gif.n_frames == 5 and gif.size == (48, 33)
 
 
-def test_mp4_is_readable_back(tmp_path):
+def test_mp4_is_browser_playable_h264_with_every_frame(tmp_path):
+    import av
+
     path = write_frames(frames(), tmp_path / "a.mp4", fps=10)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")
+        assert float(stream.average_rate) == pytest.approx(10)
     capture = cv2.VideoCapture(str(path))
     count = 0
     while capture.read()[0]:

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -63,11 +62,10 @@ def write_frames(
 ) -> Path:
     """Writes uint8 RGB frames as an animation (.gif, .mp4) or a still (.png/.jpg: the last frame).
 
-    GIFs loop forever (Pillow); MP4s use OpenCV's `mp4v` (MPEG-4 Part 2)
-    codec, the one its pip wheels can encode: desktop players (VLC, mpv,
-    QuickTime) play it, most browsers do not, so the viewer previews GIFs. The file is
-    written under a temporary name and renamed, so a failure never leaves a
-    truncated file behind.
+    GIFs loop forever (Pillow); MP4s are H.264 in `yuv420p`, the form browsers
+    and phones play, written with PyAV like every video the package makes
+    (`tfganimation.video.VideoWriter`). The file is written under a temporary
+    name and renamed, so a failure never leaves a truncated file behind.
     """
     if not len(frames):
         raise ValueError("No frames to write.")
@@ -89,14 +87,10 @@ def write_frames(
 
 
 def _write_mp4(frames: list[np.ndarray], path: Path, fps: float) -> None:
+    # Imported here: the video package builds on this module, and PyAV loads only for MP4s.
+    from tfganimation.video.video_writer import VideoWriter
+
     height, width = frames[0].shape[:2]
-    # Most codecs need even dimensions.
-    even = (width - width % 2, height - height % 2)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, even)
-    if not writer.isOpened():
-        raise RuntimeError(f"OpenCV could not open an MP4 writer for {path}.")
-    try:
-        for frame in frames:
-            writer.write(cv2.cvtColor(frame[: even[1], : even[0]], cv2.COLOR_RGB2BGR))
-    finally:
-        writer.release()
+    with VideoWriter(path, width, height, fps) as writer:
+        for index, frame in enumerate(frames):
+            writer.write(frame, index / fps)
