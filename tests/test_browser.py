@@ -12,6 +12,7 @@ Environment:
         tiny untrained one (e.g. `runs/quickstart/run`, for the README).
 """
 
+import contextlib
 import os
 import pathlib
 import shutil
@@ -99,53 +100,72 @@ def server(model_path, tmp_path):
         print(f"SKIP: {reason}")
         pytest.skip(reason)
     port = free_port()
-    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 (open while the server runs)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            "--",
-            "--model",
-            model_path,
-        ],
-        cwd=tmp_path,  # No runs/ here: the sidebar lists only the given model.
-        # The checkout's package, not an installed one (the cwd is not the checkout).
-        env={**os.environ, "PYTHONPATH": str(APP.parents[1])},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # Its own process group, stopped as one below.
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--model",
+        model_path,
+    ]
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(
-            lambda: process.poll() is not None or healthy(url), SERVER_START_SECONDS, "streamlit"
-        )
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited: {(tmp_path / 'streamlit.log').read_text()[-3000:]}"
-            )
+    with running_server(
+        command,
+        cwd=tmp_path,  # No runs/ here: the sidebar lists only the given model.
+        log_path=tmp_path / "streamlit.log",
+        health_url=f"{url}/_stcore/health",
+        seconds=SERVER_START_SECONDS,
+    ):
         yield url
-    finally:
-        stop(process)
-        log.close()
+
+
+@contextlib.contextmanager
+def running_server(
+    command: list[str], cwd, log_path: pathlib.Path, health_url: str, seconds: float
+):
+    """Runs `command` (`python -m MODULE ...`) until the block ends, once `health_url` answers.
+
+    Its output goes to `log_path`, shown in the error if it exits early.
+
+    The server runs the checkout's package, not an installed one (its cwd is
+    not the checkout), in its own process group, stopped as one afterwards.
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(APP.parents[1])},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait_for(
+                lambda: process.poll() is not None or healthy(health_url), seconds, command[2]
+            )
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[2]} exited: {log_path.read_text()[-3000:]}")
+            yield
+        finally:
+            stop(process)
 
 
 def healthy(url: str) -> bool:
+    """Whether `url` answers 200."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except OSError:
         return False

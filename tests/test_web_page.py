@@ -18,14 +18,20 @@ import base64
 import json
 import pathlib
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 from conftest import TINY
 from PIL import Image
-from test_browser import free_port, missing_browser, start_chromium, stop, stop_chromium, wait_for
+from test_browser import (
+    free_port,
+    missing_browser,
+    running_server,
+    start_chromium,
+    stop_chromium,
+    wait_for,
+)
 
 STEP_SECONDS = 120
 """Longest wait for any one change on the page (a page load compiles ~9 MB of WebAssembly;
@@ -125,31 +131,15 @@ def site(tmp_path_factory):
 def server(site, tmp_path_factory):
     """`python -m http.server` in the folder: the whole deployment."""
     port = free_port()
-    log = open(tmp_path_factory.mktemp("server") / "http.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
+    url = f"http://127.0.0.1:{port}/"
+    with running_server(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
         cwd=site,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for(lambda: process.poll() is not None or healthy_page(url), 30, "http.server")
+        log_path=tmp_path_factory.mktemp("server") / "http.log",
+        health_url=url,
+        seconds=30,
+    ):
         yield url
-    finally:
-        stop(process)
-        log.close()
-
-
-def healthy_page(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
