@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tfganimation.commands.arguments import positive_int
+from tfganimation.commands.arguments import non_negative_float, positive_int
 
 if TYPE_CHECKING:  # The library is imported when the command runs, not when it parses.
     from tfganimation.video import AUTrack, VideoLimits
@@ -49,21 +49,21 @@ def add_video_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--smooth",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=None,
         metavar="SECONDS",
         help="with --aus-from: smooth the AUs over time (Gaussian, this standard deviation)",
     )
     group.add_argument(
         "--aus-scale",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=None,
         metavar="FACTOR",
         help="with --aus-from: multiply every intensity (>1 exaggerates, <1 damps; kept in 0..5)",
     )
     group.add_argument(
         "--crop-smoothing",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=0.1,
         metavar="SECONDS",
         help="video faces: smooth the crop boxes over time so the edit does not jitter "
@@ -159,13 +159,3 @@ def _performance(args: argparse.Namespace, animator: Any, limits: VideoLimits) -
         f"{track.n_invalid} held the last good AUs."
     )
     return track
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
-    return value
