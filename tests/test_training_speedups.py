@@ -20,7 +20,7 @@ def critic_terms_and_gradients(model, batch):
     images, real_aus, target_aus = batch["image"], batch["real_aus"], batch["target_aus"]
     edited = model.generator((images, target_aus), training=True)[0]
     with tf.GradientTape() as tape:
-        terms = model._critic_losses(images, edited, real_aus)
+        terms = model.critic_loss_terms(images, edited, real_aus)
         loss = tf.add_n(list(terms.values()))
     return terms, tape.gradient(loss, model.critic.trainable_variables)
 

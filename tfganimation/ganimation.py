@@ -262,8 +262,8 @@ class GANimation(keras.Model):
     def test_step(self, batch):
         """Reports every loss term on a batch without updating anything."""
         images, real_aus, target_aus = _unpack(batch)
-        g_terms, edited = self._generator_losses(images, real_aus, target_aus)
-        d_terms = self._critic_losses(images, edited, real_aus)
+        g_terms, edited = self.generator_loss_terms(images, real_aus, target_aus)
+        d_terms = self.critic_loss_terms(images, edited, real_aus)
         self._record(d_terms, "d_loss", images)
         self._record(g_terms, "g_loss", images)
         return self._logs()
@@ -271,7 +271,7 @@ class GANimation(keras.Model):
     def _critic_step(self, images, real_aus, target_aus):
         edited = tf.stop_gradient(self.generator((images, target_aus), training=True)[0])
         with tf.GradientTape() as tape:
-            terms = self._critic_losses(images, edited, real_aus)
+            terms = self.critic_loss_terms(images, edited, real_aus)
             loss = tf.add_n(list(terms.values()))
             scaled_loss = self.d_optimizer.scale_loss(loss)
         variables = self.critic.trainable_variables
@@ -291,20 +291,32 @@ class GANimation(keras.Model):
 
     def _generator_step(self, images, real_aus, target_aus):
         with tf.GradientTape() as tape:
-            terms, _ = self._generator_losses(images, real_aus, target_aus)
+            terms, _ = self.generator_loss_terms(images, real_aus, target_aus)
             loss = tf.add_n(list(terms.values()))
             scaled_loss = self.g_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
         self._record(terms, "g_loss", images)
 
-    def _critic_losses(self, images, edited, real_aus):
-        """The critic's loss terms; `edited` are the generator's fakes."""
+    def critic_loss_terms(self, images, edited, real_aus, interpolation_weights=None):
+        """The critic's weighted loss terms, by name; their sum is its loss.
+
+        Args:
+            images: real images `[N, H, W, 3]`.
+            edited: the generator's fakes of them `[N, H, W, 3]`.
+            real_aus: the real images' AUs `[N, n_aus]`.
+            interpolation_weights: `[N, 1, 1, 1]` mixing weights of the
+                gradient penalty's interpolates. `None` (training) draws them
+                from (seed, global step); a test passes the reference's.
+        """
         batch = _GlobalBatch(images)
         images = self._augment(images, stream=1)
         edited = self._augment(edited, stream=2)
         real_scores, estimated_aus, fake_scores = self._critic_scores(images, edited)
-        alpha = self._interpolation_weights(batch)
+        if interpolation_weights is None:
+            alpha = self._interpolation_weights(batch)
+        else:
+            alpha = tf.cast(tf.reshape(interpolation_weights, [-1, 1, 1, 1]), images.dtype)
         penalty = losses.gradient_penalty(self.critic, images, edited, alpha)
         terms = {
             "d_real": -batch.mean(losses.realness(real_scores)),
@@ -339,8 +351,8 @@ class GANimation(keras.Model):
         due = tf.equal(self.global_step % self.au_gradient_every, 0)
         return tf.cond(due, penalty, lambda: tf.constant(0.0))
 
-    def _generator_losses(self, images, real_aus, target_aus):
-        """The generator's loss terms, and its edits of `images`."""
+    def generator_loss_terms(self, images, real_aus, target_aus):
+        """The generator's weighted loss terms, by name, and its edits of `images`."""
         batch = _GlobalBatch(images)
         edited, color, attention = self.generator((images, target_aus), training=True)
         fake_scores, estimated_aus = self.critic(self._augment(edited, stream=4), training=True)
