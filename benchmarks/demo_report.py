@@ -2,10 +2,11 @@
 
 1. AU control of `runs/demo/run` on 256 held-out pairs (+ 8 single-AU pairs
    per AU) with the AU oracle and the pixel metric: `runs/demo/evaluation.json`.
-2. Pictures for the README and the model card: `docs/demo_grid.png` (input,
-   truth, edit, attention), `docs/demo_presets.png` (every preset on held-out
-   faces, truth under each), `docs/demo_expressions.gif`, and the learning
-   curve `docs/demo_learning_curve.png` (from `benchmarks/demo_learning_curve.py`).
+2. Pictures for the README, `docs/demo_and_oracle.md` and the model card:
+   `docs/demo_grid.png` (input, truth, edit, attention), `docs/demo_presets.png`
+   (every preset on held-out faces, truth under each), `docs/demo_expressions.gif`,
+   and the learning curve `docs/demo_learning_curve.png` (from
+   `benchmarks/demo_learning_curve.py`).
 3. With `--package`: writes the demo files into the package
    (`tfganimation.demo.write_demo_files`) with these figures.
 """

@@ -2,10 +2,11 @@
 
 A tiny generator is exported (float32 and int8) with the page beside it by
 `tfganimation export ... --web DIR`, and DIR is served with `python -m
-http.server`, exactly as the README deploys it. The page runs each file on a fixed photo and preset in
-LiteRT.js (WebAssembly); its output must match `ai_edge_litert` running the
-same file on the same inputs: float32 within 1 level of 255 at 99.9% of the
-pixels, int8 above its documented PSNR floor (`parity.PSNR_FLOORS["int8"]`).
+http.server`, exactly as docs/on_device.md deploys it. The page runs each
+file on a fixed photo and preset in LiteRT.js (WebAssembly); its output must
+match `ai_edge_litert` running the same file on the same inputs: float32 within
+1 level of 255 at 99.9% of the pixels, int8 above its documented PSNR floor
+(`parity.PSNR_FLOORS["int8"]`).
 Bad model folders, model files and photos must each get one message on the
 page; a photo from Chromium's test-pattern camera must be cropped and edited.
 

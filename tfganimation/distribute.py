@@ -16,7 +16,7 @@ def make_strategy(name: str = "default") -> tf.distribute.Strategy:
     * `"default"`: one device, no distribution.
     * `"mirrored"`: `MirroredStrategy`, one replica per local GPU (or the CPU).
     * `"multiworker"`: `MultiWorkerMirroredStrategy`; every worker runs the
-      same command with its own `TF_CONFIG` (see the README).
+      same command with its own `TF_CONFIG` (see docs/training_at_scale.md).
 
     Create it before the model, and build the model under `strategy.scope()`.
     """

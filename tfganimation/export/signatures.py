@@ -18,7 +18,7 @@ ANIMATE = "animate"
 """Signature that edits faces: `image`, `aus` → `image`, `attention`, `color`.
 
 One edit per face, not an animation: "animate" is the file format's name
-for it, which the web page, the README's Kotlin and Swift snippets and every
+for it, which the web page, the Kotlin and Swift snippets in docs/on_device.md and every
 export made so far use, so it stays. In the Python API an edit is `edit`
 (`Backend.edit`, `Animator.edit`); an animation is a sequence of edits
 (`Animator.interpolate`, the `animate` command)."""

