@@ -1,8 +1,10 @@
-"""Loading trained models: a training run directory, a `.keras` file, or `"demo"`.
+"""Loading trained models: a run directory, a `.keras` file, `"demo"`, or a PyTorch checkpoint.
 
 The one place a trained model is read back: `load_model` for the networks
 (the Keras backend, the exporter, evaluation, the viewer), `load_run` for a
-run's whole compiled `GANimation` (optimizers included) and its record.
+run's whole compiled `GANimation` (optimizers included) and its record. A
+PyTorch GANimation checkpoint (`.pth`/`.ckpt`, see `tfganimation.torch_checkpoints`)
+is converted on the fly, with the critic saved beside it when there is one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from tfganimation.critic import Critic
 from tfganimation.demo.shipped import demo_metadata, demo_model_path, is_demo
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
+from tfganimation.torch_checkpoints.conversion import (
+    convert_checkpoint,
+    find_critic,
+    is_checkpoint,
+    read_source_record,
+)
+from tfganimation.torch_checkpoints.layouts import FACE_RECOGNITION
 from tfganimation.training.run_dir import MODEL_FILE, RUN_FILE
 
 
@@ -34,12 +43,21 @@ class LoadedModel:
         path: Path. The `.keras` file read.
         run: dict. The run's `run.json` record; empty for a bare `.keras`;
             for the demo, the record `demo.json` keeps of its training run.
+        source: dict or `None`. For a model converted from a PyTorch
+            checkpoint, the conversion record (files, SHA-256, layout,
+            sizes, framing; see `convert_checkpoint`).
     """
 
     generator: Generator
     critic: Critic | None
     path: Path
     run: dict[str, Any]
+    source: dict[str, Any] | None = None
+
+    @property
+    def framing(self) -> str:
+        """How faces are cropped for this model: its training framing (see `tfganimation.faces`)."""
+        return (self.source or {}).get("framing", FACE_RECOGNITION)
 
     @property
     def data_path(self) -> str | None:
@@ -49,7 +67,7 @@ class LoadedModel:
 
 
 def resolve_model_path(model: str | os.PathLike) -> tuple[Path, Path | None]:
-    """`(keras_file, run_json_or_None)` for a run directory, a `.keras` file or `"demo"`.
+    """`(model_file, run_json_or_None)` for a run directory, a `.keras` file, `"demo"` or a checkpoint.
 
     `"demo"` is the demo model shipped in the package (`tfganimation.demo`):
     its `.keras` file, and `None` (its run record is inside `demo.json`).
@@ -75,20 +93,28 @@ def resolve_model_path(model: str | os.PathLike) -> tuple[Path, Path | None]:
         raise FileNotFoundError(
             f"Model not found: {path} (expected a run directory or a .keras file)."
         )
+    if is_checkpoint(path) and path.is_file():
+        return path, None
     if path.suffix != ".keras" or not zipfile.is_zipfile(path):
         raise ValueError(
-            f"{path} is not a .keras model file (expected a run directory or a .keras file)."
+            f"{path} is not a .keras model file (expected a run directory, a .keras file or a "
+            "PyTorch GANimation checkpoint .pth/.ckpt)."
         )
     return path, None
 
 
-def load_model(model: str | os.PathLike) -> LoadedModel:
-    """Loads the generator (and critic) from a run directory, a `.keras` file or `"demo"`.
+def load_model(
+    model: str | os.PathLike, critic: str | os.PathLike | None = None
+) -> LoadedModel:
+    """Loads the generator (and critic) from a run directory, a `.keras` file, `"demo"` or a checkpoint.
 
     A run directory is read as `RUN_DIR/model.keras` plus `RUN_DIR/run.json`.
     A `.keras` file may hold a whole `GANimation` or a bare `Generator`.
     `"demo"` is the GANimation shipped in the package, trained on synthetic
-    faces; its `run` is the training record kept in `demo.json`.
+    faces; its `run` is the training record kept in `demo.json`. A PyTorch
+    GANimation generator checkpoint (`.pth`, `.ckpt`) is converted on the
+    fly (`tfganimation.torch_checkpoints`), with `critic` or, if `None`, the
+    critic its codebase saves beside it (`find_critic`), if it is there.
 
     Example:
     ```python
@@ -101,6 +127,17 @@ def load_model(model: str | os.PathLike) -> LoadedModel:
         ValueError: the file is not loadable, or holds another kind of model.
     """
     keras_file, run_file = resolve_model_path(model)
+    if is_checkpoint(keras_file):
+        converted = convert_checkpoint(keras_file, critic or find_critic(keras_file))
+        return LoadedModel(
+            generator=converted.generator,
+            critic=converted.critic,
+            path=keras_file,
+            run={},
+            source=converted.record,
+        )
+    if critic is not None:
+        raise ValueError("`critic` goes with a PyTorch checkpoint; a .keras model holds its own.")
     loaded = _read_keras_file(keras_file, compile=False)
     if isinstance(loaded, GANimation):
         generator, critic = loaded.generator, loaded.critic
@@ -114,7 +151,13 @@ def load_model(model: str | os.PathLike) -> LoadedModel:
         run = demo_metadata()["run"]
     else:
         run = _read_record(run_file)
-    return LoadedModel(generator=generator, critic=critic, path=keras_file, run=run)
+    return LoadedModel(
+        generator=generator,
+        critic=critic,
+        path=keras_file,
+        run=run,
+        source=read_source_record(keras_file),
+    )
 
 
 def load_run(run_dir: str | os.PathLike) -> tuple[GANimation, dict[str, Any]]:

@@ -54,11 +54,14 @@ class ConvertedCheckpoint:
         generator: `Generator`.
         critic: `Critic` or `None` when no critic file was given.
         record: dict. JSON-ready provenance (see `convert_checkpoint`).
+        variable_sources: dict. Each Keras variable's path → the PyTorch
+            tensor it came from (4-D kernels through `to_keras_kernel`).
     """
 
     generator: Any
     critic: Any | None
     record: dict[str, Any]
+    variable_sources: dict[str, str]
 
 
 def is_checkpoint(path: str | os.PathLike) -> bool:
@@ -180,7 +183,12 @@ def convert_checkpoint(
         "framing_from": "--framing" if framing else f"the {chosen.name} codebase's training crops",
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return ConvertedCheckpoint(generator=generator, critic=critic, record=record)
+    sources = dict(generator_source.assigned)
+    if critic is not None:
+        sources.update(critic_source.assigned)
+    return ConvertedCheckpoint(
+        generator=generator, critic=critic, record=record, variable_sources=sources
+    )
 
 
 def _choose_layout(layout: str | None, keys, file: str) -> SourceLayout:

@@ -76,6 +76,12 @@ class _Source:
         self.file = file
         self.used: set[str] = set()
         self.cancelled: set[str] = set()
+        self.assigned: dict[str, str] = {}
+        """Keras variable path → the source tensor it was assigned from."""
+
+    def assign(self, variable, key: str, value: np.ndarray) -> None:
+        variable.assign(value)
+        self.assigned[variable.path] = key
 
     def take(self, key: str, shape: tuple[int, ...], cancelled: bool = False) -> np.ndarray:
         """The tensor `key`, checked to have `shape`; counted as used (or as cancelled)."""
@@ -131,7 +137,7 @@ class _Source:
             )
 
 
-def _conv_kernel(weight: np.ndarray) -> np.ndarray:
+def to_keras_kernel(weight: np.ndarray) -> np.ndarray:
     """PyTorch `[out, in, kh, kw]` (or transposed `[in, out, kh, kw]`) → Keras `[kh, kw, ·, ·]`."""
     return np.transpose(weight, (2, 3, 1, 0))
 
@@ -178,7 +184,10 @@ def _check_aus(n_aus: int, file: str) -> None:
 def generator_sizes(source: _Source, layout: SourceLayout) -> GeneratorSizes:
     first = source.tensors.get(f"{layout.trunk}.0.weight")
     if first is None or first.ndim != 4:
-        raise CheckpointError(f"{source.file}: no first convolution '{layout.trunk}.0.weight'")
+        raise CheckpointError(
+            f"{source.file}: no first convolution '{layout.trunk}.0.weight' where the "
+            f"{layout.name} layout has one (wrong --layout?)"
+        )
     sizes = GeneratorSizes(
         conv_dim=int(first.shape[0]),
         residual_blocks=len(_block_indices(source, layout)),
@@ -244,11 +253,11 @@ def port_critic(source: _Source, layout: SourceLayout, critic) -> None:
 
 
 def _port_conv(source: _Source, layer, key: str, bias_before_norm: bool = False) -> None:
-    kernel = _conv_kernel(source.take(f"{key}.weight", _torch_kernel_shape(layer)))
-    layer.kernel.assign(kernel)
-    bias_key = f"{key}.bias"
+    weight_key, bias_key = f"{key}.weight", f"{key}.bias"
+    kernel = to_keras_kernel(source.take(weight_key, _torch_kernel_shape(layer)))
+    source.assign(layer.kernel, weight_key, kernel)
     if layer.use_bias:
-        layer.bias.assign(source.take(bias_key, tuple(layer.bias.shape)))
+        source.assign(layer.bias, bias_key, source.take(bias_key, tuple(layer.bias.shape)))
     elif source.has(bias_key):
         if not bias_before_norm:
             raise CheckpointError(
@@ -260,8 +269,8 @@ def _port_conv(source: _Source, layer, key: str, bias_before_norm: bool = False)
 def _port_norm(source: _Source, layer, key: str, affine: bool) -> None:
     channels = tuple(layer.gamma.shape)
     if affine:
-        layer.gamma.assign(source.take(f"{key}.weight", channels))
-        layer.beta.assign(source.take(f"{key}.bias", channels))
+        for variable, name in ((layer.gamma, "weight"), (layer.beta, "bias")):
+            source.assign(variable, f"{key}.{name}", source.take(f"{key}.{name}", channels))
     else:
         for name in ("weight", "bias"):
             if source.has(f"{key}.{name}"):
@@ -274,7 +283,7 @@ def _port_norm(source: _Source, layer, key: str, affine: bool) -> None:
 
 
 def _torch_kernel_shape(layer) -> tuple[int, ...]:
-    """The PyTorch weight shape that maps onto `layer.kernel` (the inverse of `_conv_kernel`)."""
+    """The PyTorch weight shape that maps onto `layer.kernel` (the inverse of `to_keras_kernel`)."""
     height, width, third, fourth = layer.kernel.shape
     return (fourth, third, height, width)
 
