@@ -19,7 +19,9 @@ from tfganimation.native_logs import native_logs_filtered
 from tfganimation.version import __version__
 
 # Subcommand modules under `tfganimation.commands`, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ("quickstart", "prepare", "train", "evaluate", "export", "animate")
+COMMANDS: tuple[str, ...] = (
+    "quickstart", "prepare", "train", "evaluate", "export", "animate", "convert",
+)  # fmt: skip
 
 VERBOSE_ENV = "TFGANIMATION_VERBOSE"
 """Set to 1 for what `--verbose` shows, in every command."""

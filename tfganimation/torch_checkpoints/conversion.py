@@ -24,6 +24,7 @@ from typing import Any
 from tfganimation.atomic import replacing
 from tfganimation.torch_checkpoints import porting
 from tfganimation.torch_checkpoints.layouts import (
+    FRAMINGS,
     LAYOUTS,
     SourceLayout,
     critic_layout_fits,
@@ -37,8 +38,6 @@ CHECKPOINT_SUFFIXES = (".pth", ".ckpt", ".pt")
 
 SOURCE_RECORD_FILE = "tfganimation_source.json"
 """The record's name inside a converted `.keras` archive (Keras ignores other entries)."""
-
-FRAMINGS = ("face_recognition", "openface_simalign")
 
 _CRITIC_NAME_RULES = ((r"_G(?=\.)", "_D"), (r"_gen(?=\.)", "_dis"), (r"-G(?=\.)", "-D"))
 """How each codebase names a critic after its generator: `net_epoch_30_id_G.pth` →

@@ -1,5 +1,7 @@
 """The three public PyTorch GANimation codebases, as the names in their checkpoints.
 
+Plain data, no TensorFlow: the CLI's `--help` reads the names from here.
+
 All three build the same networks (the paper's generator and PatchGAN critic)
 as `nn.Sequential`s with the same indices: encoder convolutions at 0, 3 and 6
 with their instance norms at 1, 4 and 7, residual blocks from 9 on, and the
@@ -24,6 +26,8 @@ FACE_RECOGNITION = "face_recognition"
 
 OPENFACE_SIMALIGN = "openface_simalign"
 """Framing of OpenFace's similarity-aligned crops (`FaceLandmarkImg -simalign -simsize 128`)."""
+
+FRAMINGS = (FACE_RECOGNITION, OPENFACE_SIMALIGN)
 
 
 @dataclasses.dataclass(frozen=True)
