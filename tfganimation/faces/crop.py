@@ -1,5 +1,8 @@
 """Cuts a face out of a photo the way GANimation's training faces were cut.
 
+Two framings exist (`faces/framing.py`); this docstring is about the
+default, `"face_recognition"`, which the paper's own checkpoints need.
+
 The training images (EmotioNet/CelebA face crops, see the four samples the
 original code ships) are tight: cheek to cheek, eyebrows to chin, the eyes a
 quarter to a third of the way down and 0.43 of the width apart. Measured on
@@ -19,6 +22,12 @@ import cv2
 import numpy as np
 
 from tfganimation.faces.face import Face
+from tfganimation.faces.framing import (
+    DEFAULT_FRAMING,
+    check_framing,
+    openface_simalign_transform,
+    similarity_square,
+)
 
 DEFAULT_MARGIN = 1.1
 """Crop side over face-box width that reproduces the training crops."""
@@ -63,15 +72,20 @@ def crop_face(
     photo: np.ndarray,
     face: Face,
     size: int = 128,
-    margin: float = DEFAULT_MARGIN,
+    margin: float | None = None,
     align: bool = True,
+    framing: str = DEFAULT_FRAMING,
 ) -> FaceCrop:
-    """Cuts a square, optionally eye-levelled crop of `face` out of `photo`.
+    """Cuts a square crop of `face` out of `photo`, framed as a checkpoint's training faces.
 
-    The crop is a square `margin` times the face box's width, centred just
-    below the box centre (see the module docstring for how these match the
-    training data). With `align` and both eyes known, it is rotated about its
-    centre so the eyes are level. Where it reaches past the photo's edge the
+    With `framing="face_recognition"` (the default), the crop is a square
+    `margin` times the face box's width, centred just below the box centre
+    (see the module docstring for how these match the training data). With
+    `align` and both eyes known, it is rotated about its centre so the eyes
+    are level. With `framing="openface_simalign"` the crop is OpenFace's
+    similarity-aligned face: the keypoints are fitted to where OpenFace puts
+    them (`faces/framing.py`), so it is always rotated and its scale is
+    OpenFace's. Where it reaches past the photo's edge the
     photo is mirrored (`cv2.BORDER_REFLECT_101`): the generator sees plausible
     skin and background instead of a black bar it never saw in training, and
     `paste_face` never writes those pixels back.
@@ -84,10 +98,14 @@ def crop_face(
         face: Face. From `detect_faces`, `center_crop_face`, or built by hand.
         size: int. Side of the output crop; the generator's image size.
             Defaults to 128.
-        margin: float. Crop side over face-box width. Defaults to
+        margin: float. Crop side over face-box width, for the
+            `face_recognition` framing only. Defaults to None:
             `DEFAULT_MARGIN` (1.1).
-        align: bool. Level the eyes when the face has eye landmarks.
+        align: bool. Level the eyes when the face has eye landmarks. The
+            `openface_simalign` framing is always aligned and refuses False.
             Defaults to True.
+        framing: str. One of `FRAMINGS`: how the checkpoint's training
+            faces were cropped. Defaults to `"face_recognition"`.
 
     Returns:
         A `FaceCrop` with the crop and the photo-to-crop transform.
@@ -106,19 +124,24 @@ def crop_face(
         )
     if not isinstance(size, (int, np.integer)) or size < 8:
         raise ValueError(f"`size` must be an int >= 8. Received: size={size!r}")
-    if margin <= 0:
-        raise ValueError(f"`margin` must be positive. Received: margin={margin}")
-
-    side = margin * face.box[2]
-    angle = _eye_angle(face) if align else 0.0
-    cos, sin = math.cos(angle), math.sin(angle)
-    center_x, center_y = face.center
-    # "Down" in the face's own frame is perpendicular to the eye line.
-    center_x -= sin * _DOWN_SHIFT * side
-    center_y += cos * _DOWN_SHIFT * side
+    check_framing(framing)
+    size = int(size)
+    if framing == "face_recognition":
+        margin = DEFAULT_MARGIN if margin is None else margin
+        if margin <= 0:
+            raise ValueError(f"`margin` must be positive. Received: margin={margin}")
+        center_x, center_y, side, angle = _box_square(face, margin, align)
+    else:
+        if margin is not None or not align:
+            raise ValueError(
+                f"The {framing!r} framing fixes the crop's scale and rotation; `margin` and "
+                f"`align` apply to 'face_recognition' only. Received: margin={margin}, "
+                f"align={align}"
+            )
+        transform = openface_simalign_transform(face, size)
+        center_x, center_y, side, angle = similarity_square(transform, size)
 
     # Sample at no less than the photo's resolution, then area-average down.
-    size = int(size)
     work_size = max(size, math.ceil(side))
     transform = _square_transform(center_x, center_y, side, angle, work_size)
     image = cv2.warpAffine(
@@ -135,6 +158,18 @@ def crop_face(
         transform = transform * ratio
         transform[:, 2] += 0.5 * ratio - 0.5
     return FaceCrop(image=image, transform=transform, face=face, photo_shape=photo.shape[:2])
+
+
+def _box_square(face: Face, margin: float, align: bool) -> tuple[float, float, float, float]:
+    """`(center_x, center_y, side, angle)` of the face_recognition framing's square."""
+    side = margin * face.box[2]
+    angle = _eye_angle(face) if align else 0.0
+    cos, sin = math.cos(angle), math.sin(angle)
+    center_x, center_y = face.center
+    # "Down" in the face's own frame is perpendicular to the eye line.
+    center_x -= sin * _DOWN_SHIFT * side
+    center_y += cos * _DOWN_SHIFT * side
+    return center_x, center_y, side, angle
 
 
 def _eye_angle(face: Face) -> float:
