@@ -98,7 +98,7 @@ def test_framing_can_be_overridden():
         checkpoint("stargan_based/200000-G.ckpt"), framing="face_recognition"
     ).record
     assert record["framing"] == "face_recognition" and record["framing_from"] == "--framing"
-    with pytest.raises(ValueError, match="framing must be one of"):
+    with pytest.raises(ValueError, match="Unknown `framing`"):
         convert_checkpoint(checkpoint("stargan_based/200000-G.ckpt"), framing="tight")
 
 
@@ -195,3 +195,10 @@ def test_load_model_converts_a_checkpoint_with_the_critic_beside_it(tmp_path):
     alone = tmp_path / "200000-G.ckpt"
     alone.write_bytes(checkpoint("stargan_based/200000-G.ckpt").read_bytes())
     assert load_model(alone).critic is None
+
+
+def test_every_layout_names_a_known_framing():
+    from tfganimation.faces import FRAMINGS
+    from tfganimation.torch_checkpoints.layouts import LAYOUTS
+
+    assert {layout.framing for layout in LAYOUTS.values()} == set(FRAMINGS)

@@ -6,7 +6,8 @@ import argparse
 import json
 
 from tfganimation.commands.arguments import positive_int
-from tfganimation.torch_checkpoints.layouts import FRAMINGS, LAYOUTS  # plain data, no TensorFlow
+from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
+from tfganimation.torch_checkpoints.layouts import LAYOUTS
 
 
 def add_parser(subparsers) -> None:

@@ -47,6 +47,11 @@ def add_parser(subparsers) -> None:
     option("--learning-rate", type=float)
     option("--n-critic", type=positive_int)
     option("--conv-dim", type=positive_int)
+    option(
+        "--critic-conv-dim",
+        type=positive_int,
+        help="width of the critic's first convolution (default: --conv-dim)",
+    )
     # --repeat-num and --critic-repeat-num: the names these had before each got its own.
     option(
         "--residual-blocks",
@@ -111,6 +116,20 @@ def add_parser(subparsers) -> None:
         metavar="METRIC",
         help="also keep the epoch with the lowest METRIC (a logged loss, e.g. val_g_au) as "
         "checkpoints/best.weights.h5",
+    )
+    option(
+        "--init-from",
+        metavar="MODEL",
+        help="start from these weights with fresh optimizers (fine-tuning): a run directory, a "
+        ".keras file, demo, or a PyTorch GANimation generator .pth/.ckpt; its architecture "
+        "replaces the sizes you leave at their defaults",
+    )
+    option(
+        "--init-critic",
+        "--critic",
+        metavar="CHECKPOINT",
+        help="the critic .pth/.ckpt that goes with a PyTorch --init-from (default: the one its "
+        "codebase saves beside the generator, if there; else the critic starts at random)",
     )
     parser.add_argument(
         "--resume",

@@ -22,6 +22,7 @@ from tfganimation.export import parity, representative, tflite
 from tfganimation.inference.loading import LoadedModel, load_model
 from tfganimation.export.metadata import build_metadata, describe_signatures
 from tfganimation.export.saved_model import SERVING_VERSION, write_saved_model
+from tfganimation.torch_checkpoints.conversion import published_weights_name
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +263,9 @@ def _common_metadata(loaded: LoadedModel, image_size: int) -> dict[str, Any]:
         generator_config={
             key: config[key] for key in ("image_size", "conv_dim", "residual_blocks", "n_aus")
         },
-        training_data=_training_data(loaded.run),
+        training_data=_training_data(loaded.run) or _published_training_data(loaded.source),
+        framing=loaded.framing,
+        source=loaded.source,
     )
 
 
@@ -408,6 +411,11 @@ def _training_data(run: Mapping[str, Any]) -> dict[str, Any] | None:
     described = {"name": Path(data["path"]).name}
     described.update({key: data[key] for key in ("format", "counts") if key in data})
     return described
+
+
+def _published_training_data(source: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A converted model's training data, as far as its record names it."""
+    return {"name": published_weights_name(source)} if source else None
 
 
 def _replace_dir(path: Path, write) -> Path:

@@ -21,6 +21,7 @@ import struct
 from typing import Any
 
 from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY, PRESETS, preset
+from tfganimation.faces.framing import DEFAULT_FRAMING
 from tfganimation.version import __version__
 
 METADATA_NAME = "tfganimation"
@@ -41,6 +42,8 @@ def build_metadata(
     model_version: str,
     generator_config: dict[str, Any],
     training_data: dict[str, Any] | None,
+    framing: str = DEFAULT_FRAMING,
+    source: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What every export of one model shares: AUs, presets, sizes, versions, training data.
 
@@ -58,6 +61,11 @@ def build_metadata(
             size), `conv_dim`, `residual_blocks` and `n_aus`.
         training_data: dict or `None`. What the model was trained on, from
             the run's `run.json`; `None` when unknown.
+        framing: str. How faces must be cropped for the model (one of
+            `tfganimation.faces.FRAMINGS`), so that an app crops as its
+            training data was. Defaults to `"face_recognition"`.
+        source: dict or `None`. For a model converted from a PyTorch
+            checkpoint, its conversion record (files, SHA-256, layout).
 
     Returns:
         A JSON-serialisable dict.
@@ -74,6 +82,8 @@ def build_metadata(
         "presets": {name: preset(name).tolist() for name in PRESETS},
         "generator": generator_config,
         "training_data": training_data,
+        "framing": framing,
+        "source": source,
     }
 
 

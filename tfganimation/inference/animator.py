@@ -23,6 +23,7 @@ import numpy as np
 from tfganimation.aus import AU_CODES, N_AUS, OPENFACE_MAX_INTENSITY, au_vector, parse_aus, preset
 from tfganimation.inference.backends import Backend, load_backend
 from tfganimation.faces import (
+    DEFAULT_FRAMING,
     DEFAULT_MAX_PIXELS,
     Face,
     FaceCrop,
@@ -33,6 +34,7 @@ from tfganimation.faces import (
     paste_face,
     select_faces,
 )
+from tfganimation.faces.framing import check_framing
 from tfganimation.faces.photos import PhotoSource
 
 DEFAULT_FEATHER = 0.1
@@ -132,6 +134,11 @@ class Animator:
             Defaults to `DEFAULT_MAX_PIXELS` (40 megapixels).
         threads: int or `None`. LiteRT interpreter threads. Defaults to all
             cores.
+        framing: str or `None`. How faces are cut out for the model (see
+            `tfganimation.faces.FRAMINGS`); `None` takes the framing of the
+            model's training faces from its record (a converted StarGAN-based
+            checkpoint: `"openface_simalign"`; every other model:
+            `"face_recognition"`).
 
     Example:
     ```python
@@ -149,6 +156,7 @@ class Animator:
         backend: str | None = None,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         threads: int | None = None,
+        framing: str | None = None,
     ):
         if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
             raise ValueError(
@@ -167,6 +175,9 @@ class Animator:
         self.image_size: int = int(runtime.image_size)
         self.has_critic: bool = bool(runtime.has_critic)
         self.max_pixels = max_pixels
+        self.framing: str = check_framing(
+            framing or runtime.metadata.get("framing") or DEFAULT_FRAMING
+        )
         self.last_inference_seconds: float = 0.0
         self.metadata: dict[str, Any] = {
             "training_data": None,
@@ -175,7 +186,12 @@ class Animator:
             "model": model_name,
             "image_size": self.image_size,
             "au_codes": list(AU_CODES),
+            "framing": self.framing,
         }
+
+    def crop(self, photo: np.ndarray, face: Face) -> FaceCrop:
+        """`face` cut out of `photo` at the model's size, framed as its training faces were."""
+        return crop_face(photo, face, size=self.image_size, framing=self.framing)
 
     def detect(self, photo: PhotoSource) -> list[Face]:
         """Every face in `photo` (anything `load_photo` reads), most certain first."""
@@ -359,7 +375,7 @@ class Animator:
         with _timed(timings, "detect"):
             faces = self._select(photo, face, center_crop)
         with _timed(timings, "crop"):
-            crops = [crop_face(photo, item, size=self.image_size) for item in faces]
+            crops = [self.crop(photo, item) for item in faces]
         return photo, crops
 
     def _select(self, photo: np.ndarray, face: FaceChoice, center_crop: bool) -> list[Face]:

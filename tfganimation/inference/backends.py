@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from tfganimation.demo.shipped import DEMO_NAME, TRAINED_ON, demo_model_path, is_demo
+from tfganimation.faces.framing import DEFAULT_FRAMING
 from tfganimation.version import __version__
 
 BACKENDS: tuple[str, ...] = ("keras", "saved_model", "litert")
@@ -147,6 +148,7 @@ class _KerasBackend:
         )
         from tfganimation.inference.graph_session import GraphSession
         from tfganimation.inference.loading import load_model
+        from tfganimation.torch_checkpoints.conversion import published_weights_name
 
         loaded = load_model(path)
         self.image_size = int(loaded.generator.image_size)
@@ -170,6 +172,8 @@ class _KerasBackend:
         )
         if is_demo(path):
             data = TRAINED_ON
+        elif loaded.source:
+            data = published_weights_name(loaded.source)
         else:
             data = Path(loaded.data_path).name if loaded.data_path else None
         self.metadata = {
@@ -177,6 +181,7 @@ class _KerasBackend:
             "training_data": data,
             "model_version": weights_digest(loaded.generator),
             "tfganimation_version": __version__,
+            "framing": loaded.framing,
         }
 
     def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
@@ -322,4 +327,5 @@ def _describe(document: dict[str, Any]) -> dict[str, Any]:
         "model_version": document.get("model_version"),
         "tfganimation_version": __version__,
         "exported_with": document.get("tfganimation_version"),
+        "framing": document.get("framing", DEFAULT_FRAMING),
     }

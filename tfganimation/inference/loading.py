@@ -20,6 +20,7 @@ import keras
 
 from tfganimation.critic import Critic
 from tfganimation.demo.shipped import demo_metadata, demo_model_path, is_demo
+from tfganimation.faces.framing import DEFAULT_FRAMING
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
 from tfganimation.torch_checkpoints.conversion import (
@@ -28,7 +29,6 @@ from tfganimation.torch_checkpoints.conversion import (
     is_checkpoint,
     read_source_record,
 )
-from tfganimation.torch_checkpoints.layouts import FACE_RECOGNITION
 from tfganimation.training.run_dir import MODEL_FILE, RUN_FILE
 
 
@@ -57,7 +57,7 @@ class LoadedModel:
     @property
     def framing(self) -> str:
         """How faces are cropped for this model: its training framing (see `tfganimation.faces`)."""
-        return (self.source or {}).get("framing", FACE_RECOGNITION)
+        return (self.source or {}).get("framing", DEFAULT_FRAMING)
 
     @property
     def data_path(self) -> str | None:

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY
-from tfganimation.faces import Face, PhotoError, crop_face, load_photo, select_faces
+from tfganimation.faces import Face, PhotoError, load_photo, select_faces
 
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp")
 MAX_UPLOAD_MB = 25
@@ -223,7 +223,7 @@ def starting_expression(animator, photo: np.ndarray, face: Face) -> tuple[np.nda
         `(aus, where_from)`: a float32 17-vector on the OpenFace scale, and
         a few words saying where it came from.
     """
-    crop = crop_face(photo, face, size=animator.image_size)
+    crop = animator.crop(photo, face)
     estimate = animator.estimate_aus(crop.image)
     if estimate is None:
         return np.zeros(

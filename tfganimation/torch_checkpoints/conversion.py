@@ -23,8 +23,8 @@ from typing import Any
 
 from tfganimation.atomic import replacing
 from tfganimation.torch_checkpoints import porting
+from tfganimation.faces.framing import check_framing
 from tfganimation.torch_checkpoints.layouts import (
-    FRAMINGS,
     LAYOUTS,
     SourceLayout,
     critic_layout_fits,
@@ -98,7 +98,7 @@ def convert_checkpoint(
             alone does not, and all three codebases trained at 128 px, so
             128 is taken unless this says otherwise.
         framing: str, optional. How faces are cropped for this model
-            (`FRAMINGS`); defaults to the layout's training framing.
+            (`tfganimation.faces.FRAMINGS`); defaults to the layout's training framing.
 
     Returns:
         A `ConvertedCheckpoint`.
@@ -119,8 +119,8 @@ def convert_checkpoint(
 
     started = time.perf_counter()
     generator_path = Path(generator_path)
-    if framing is not None and framing not in FRAMINGS:
-        raise ValueError(f"framing must be one of {FRAMINGS}. Received: framing={framing!r}")
+    if framing is not None:
+        check_framing(framing)
     generator_state = read_state_dict(generator_path)
     names = strip_data_parallel(generator_state)
     chosen = _choose_layout(layout, names.values(), generator_path.name)
@@ -188,6 +188,11 @@ def convert_checkpoint(
     return ConvertedCheckpoint(
         generator=generator, critic=critic, record=record, variable_sources=sources
     )
+
+
+def published_weights_name(record: dict[str, Any]) -> str:
+    """What a converted model was trained on, as far as its record tells: whose weights they are."""
+    return f"published weights of {record['repository']} ({record['generator']['file']})"
 
 
 def _choose_layout(layout: str | None, keys, file: str) -> SourceLayout:

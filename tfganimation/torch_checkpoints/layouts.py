@@ -21,14 +21,6 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-FACE_RECOGNITION = "face_recognition"
-"""Framing of faces cut by face_recognition's box: the original's and the replicate's data."""
-
-OPENFACE_SIMALIGN = "openface_simalign"
-"""Framing of OpenFace's similarity-aligned crops (`FaceLandmarkImg -simalign -simsize 128`)."""
-
-FRAMINGS = (FACE_RECOGNITION, OPENFACE_SIMALIGN)
-
 
 @dataclasses.dataclass(frozen=True)
 class SourceLayout:
@@ -54,7 +46,10 @@ class SourceLayout:
         duplicates: tuple of (regex, replacement). Tensors that repeat
             another under a second name (`re.sub` gives that name); a
             converter checks that they are equal.
-        framing: str. How the codebase's training faces were cropped.
+        framing: str. How the codebase's training faces were cropped (one of
+            `tfganimation.faces.FRAMINGS`): face_recognition's box for the
+            original and the replicate, OpenFace's similarity alignment for
+            the StarGAN-based port.
     """
 
     name: str
@@ -112,7 +107,7 @@ ORIGINAL = SourceLayout(
             "(its InstanceNorm always normalises by each image's own statistics)",
         ),
     ),
-    framing=FACE_RECOGNITION,
+    framing="face_recognition",
 )
 
 REPLICATE = SourceLayout(
@@ -129,7 +124,7 @@ REPLICATE = SourceLayout(
     affine_norms=False,
     biases_before_norms=True,
     unused=(),  # Its biases before norms are accounted for by the porter, one by one.
-    framing=FACE_RECOGNITION,
+    framing="face_recognition",
 )
 
 STARGAN_BASED = SourceLayout(
@@ -156,7 +151,7 @@ STARGAN_BASED = SourceLayout(
             "(it runs the generator in train mode: each image's own statistics)",
         ),
     ),
-    framing=OPENFACE_SIMALIGN,
+    framing="openface_simalign",
     # `debug1`-`debug4` are `nn.Sequential`s over prefixes of the very modules `main` holds.
     duplicates=((r"debug[1-4]\.(.*)", r"main.\1"),),
 )

@@ -4,6 +4,8 @@
 - `fit`: `train` and the pieces of its `model.fit` loop.
 - `run_dir`: the run folder's layout, its `run.json` record, resume checks.
 - `storage`: the disk check made before a run starts.
+- `initial_weights`: starting a run from a trained model or a PyTorch
+  checkpoint (`TrainConfig.init_from`): fine-tuning.
 
 A finished run is read back with `load_run` (or `tfganimation.load_model`),
 both from `tfganimation.inference.loading`, the one place models are loaded.

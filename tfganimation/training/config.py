@@ -36,7 +36,10 @@ class TrainConfig:
         decay_epochs: int. Defaults to 10.
         learning_rate: float. Adam's rate for both networks. Defaults to 1e-4.
         n_critic: int. Critic steps per generator step. Defaults to 5.
-        conv_dim: int. Width of both networks' first convolution. Defaults to 64.
+        conv_dim: int. Width of the generator's first convolution, and of
+            the critic's unless `critic_conv_dim` says otherwise. Defaults to 64.
+        critic_conv_dim: int or `None`. Width of the critic's first
+            convolution; `None` is `conv_dim`. Defaults to `None`.
         residual_blocks: int. Residual blocks in the generator. Defaults to 6.
         downsampling_layers: int. Stride-2 convolutions in the critic; `None`
             picks 6, or fewer where the image size needs it.
@@ -78,6 +81,14 @@ class TrainConfig:
             whose lowest epoch-end value is kept as
             `checkpoints/best.weights.h5` too; `None` keeps no best.
             Defaults to `None`.
+        init_from: str or None. Start from the weights of this model (a run,
+            a `.keras` file, `"demo"`, or a PyTorch GANimation checkpoint),
+            with fresh optimizers and the paper's schedule: fine-tuning. Its
+            architecture replaces the sizes left at their defaults (see
+            `tfganimation.training.initial_weights`). Defaults to `None`.
+        init_critic: str or None. The critic checkpoint to go with a `.pth`
+            generator in `init_from`; `None` takes the one saved beside it,
+            if any. Defaults to `None`.
 
     Not in the reference, off by default (see `GANimation` and `Generator`):
     `upsampling` ("transpose" or "resize"), `augmentations`,
@@ -94,6 +105,7 @@ class TrainConfig:
     learning_rate: float = 1e-4
     n_critic: int = 5
     conv_dim: int = 64
+    critic_conv_dim: int | None = None
     residual_blocks: int = 6
     downsampling_layers: int | None = None
     steps_per_epoch: int | None = None
@@ -113,6 +125,8 @@ class TrainConfig:
     critic_warmup_steps: int = 0
     keep_checkpoints: int = 3
     best_checkpoint: str | None = None
+    init_from: str | None = None
+    init_critic: str | None = None
 
     def __post_init__(self):
         if not 0 <= self.decay_epochs <= self.epochs:

@@ -43,6 +43,11 @@ from tfganimation.generator import Generator
 from tfganimation.precision import dtype_policy, supports_bfloat16
 from tfganimation.schedules import make_optimizers
 from tfganimation.training.config import TrainConfig
+from tfganimation.training.initial_weights import (
+    copy_initial_weights,
+    describe_initial_model,
+    resolve_initial_model,
+)
 from tfganimation.training.run_dir import (
     BACKUP_DIR,
     CHECKPOINT_DIR,
@@ -78,7 +83,7 @@ def build_model(config: TrainConfig) -> GANimation:
         )
         critic = Critic(
             config.image_size,
-            conv_dim=config.conv_dim,
+            conv_dim=config.critic_conv_dim or config.conv_dim,
             downsampling_layers=config.downsampling_layers,
         )
     return GANimation(
@@ -123,7 +128,8 @@ def train(
     replicas. The training state is backed up every `config.backup_every`
     steps; with `resume=True` the run in `config.out` (same configuration,
     `RUNTIME_OPTIONS` aside) continues from its last backup, or starts over
-    if it was stopped before the first one.
+    if it was stopped before the first one. With `config.init_from` the
+    networks start from that model's weights (and architecture).
 
     Returns the trained model, which is also saved as `RUN_DIR/model.keras`.
 
@@ -133,6 +139,7 @@ def train(
         InsufficientStorageError, PermissionError: the run directory cannot
             hold the files the run keeps (checked before training).
     """
+    config, initial = resolve_initial_model(config)
     strategy = make_strategy(config.strategy)
     _check_fits_strategy(config, strategy.num_replicas_in_sync)
     # Under multi-worker training only the chief writes the run directory.
@@ -145,6 +152,9 @@ def train(
 
     with strategy.scope():
         model = compiled_model(config, steps_per_epoch)
+        if initial is not None:  # A backup, if resumed from one, replaces these below.
+            copy_initial_weights(model, initial)
+            record.setdefault("initial_weights", describe_initial_model(initial, config.init_from))
     if chief:
         check_storage(run_dir, storage_needed(model, config, steps_per_epoch))
     backup = AtomicBackupAndRestore(run_dir / BACKUP_DIR, save_freq=config.backup_every or "epoch")

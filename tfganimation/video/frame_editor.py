@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from tfganimation.inference.animator import DEFAULT_FEATHER, Animator
-from tfganimation.faces import Face, crop_face, paste_face
+from tfganimation.faces import Face, paste_face
 from tfganimation.video.stage_timer import StageTimer
 
 DEFAULT_BATCH_SIZE = 8
@@ -44,7 +44,7 @@ def edit_frames(
     with timer("paste"):
         owners = [index for index, frame_faces in enumerate(faces) for _ in frame_faces]
         crops = [
-            crop_face(frames[index], face, size=animator.image_size)
+            animator.crop(frames[index], face)
             for index, frame_faces in enumerate(faces)
             for face in frame_faces
         ]

@@ -10,7 +10,7 @@ import numpy as np
 from tfganimation.inference.animator import Animator
 from tfganimation.aus import N_AUS
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
-from tfganimation.faces import NoFaceError, crop_face
+from tfganimation.faces import NoFaceError
 from tfganimation.video.au_track import AUTrack
 from tfganimation.video.face_scan import scan_faces
 from tfganimation.video.face_track import DEFAULT_CROP_SMOOTHING
@@ -72,7 +72,7 @@ def estimate_video_track(
             found = [(index, frame) for index, frame in batch if index in faces]
             if found:
                 crops = [
-                    crop_face(frame.image, faces[index], size=animator.image_size).image
+                    animator.crop(frame.image, faces[index]).image
                     for index, frame in found
                 ]
                 aus[[index for index, _ in found]] = animator.estimate_crops(np.stack(crops))
