@@ -10,7 +10,7 @@ from PIL import Image
 
 from tfganimation import streamlit_page as page
 from tfganimation.aus import ACTION_UNITS, REGIONS, preset
-from tfganimation.faces import Face, PhotoError
+from tfganimation.faces import Face, PhotoError, crop_face
 
 
 def encode(image: np.ndarray, fmt: str) -> bytes:
@@ -94,6 +94,11 @@ def test_find_models_lists_runs_exports_and_files_once(tmp_path):
         "runs/loose.keras",
         "runs/.hidden/model.keras",
         "runs/a/b/c/d/e/too_deep.keras",
+        "runs/published/30_net_gen.pth",
+        "runs/published/30_net_dis.pth",
+        "runs/published/200000-G.ckpt",
+        "runs/published/200000-D.ckpt",
+        "runs/published/net_epoch_30_id_D.pth",
     ):
         touch(path)
 
@@ -104,6 +109,8 @@ def test_find_models_lists_runs_exports_and_files_once(tmp_path):
         "celeba/export",
         "celeba/export/generator_float32.tflite",
         "loose.keras",
+        "published/200000-G.ckpt",
+        "published/30_net_gen.pth",
         "quickstart/run",
     ]
     assert page.find_models(tmp_path / "nothing") == []
@@ -229,6 +236,9 @@ class EstimatingAnimator:
 
     def __init__(self, estimate):
         self.estimate, self.crops = estimate, []
+
+    def crop(self, photo, face):
+        return crop_face(photo, face, size=self.image_size)
 
     def estimate_aus(self, crop):
         self.crops.append(crop)

@@ -1,91 +1,53 @@
 """Reading PyTorch state_dicts without PyTorch, and without running what they contain."""
 
-import io
 import os
-import pickle
-import struct
 import subprocess
 import sys
 import zipfile
-from collections import OrderedDict
 
 import numpy as np
 import pytest
 from torch_fixtures import checkpoint, requires_checkpoints
 
-from tfganimation.torch_checkpoints.torch_pickle import (
-    LEGACY_MAGIC_NUMBER,
-    LEGACY_PROTOCOL_VERSION,
-    CheckpointError,
-    read_state_dict,
-)
+from tfganimation.torch_checkpoints.torch_pickle import CheckpointError, read_state_dict
+from tfganimation.torch_checkpoints.torch_writer import TensorView, write_legacy_file, write_state_dict
 
 MARKER = "PWNED_BY_CHECKPOINT"
 
 
-class _Global:
-    """Pickles as a reference to `module.name`, as torch.save writes a class or function."""
+class _RunsACommand:
+    """Unpickled naively, it runs `touch PWNED_BY_CHECKPOINT`: what a hostile checkpoint does."""
 
-    def __init__(self, module: str, name: str):
-        self.module, self.name = module, name
-
-    def __call__(self):  # `save_reduce` only accepts callables; never called.
-        raise AssertionError("a stand-in for a PyTorch global")
+    def __reduce__(self):
+        return os.system, (f"touch {MARKER}",)
 
 
-class _Call:
-    """Pickles as `function(*args)`: how tensors (and attacks) are written."""
-
-    def __init__(self, function, *args):
-        self.function, self.args = function, args
-
-
-class _Pickler(pickle._Pickler):
-    """Writes state_dict pickles as torch.save does, without PyTorch to name its globals."""
-
-    def save(self, obj, save_persistent_id=True):
-        if isinstance(obj, _Global):
-            self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
-        elif isinstance(obj, _Call):
-            self.save_reduce(obj.function, obj.args, obj=obj)
-        else:
-            super().save(obj, save_persistent_id)
-
-    def persistent_id(self, obj):
-        if isinstance(obj, tuple) and obj and obj[0] == "storage":
-            return obj
-        return None
+def test_writes_and_reads_back_every_dtype(tmp_path):
+    tensors = {
+        "weight": np.random.default_rng(0).normal(size=(4, 3, 2, 2)).astype(np.float32),
+        "half": np.arange(5, dtype=np.float16),
+        "double": np.linspace(0, 1, 3),
+        "count": np.array(7, np.int64),
+        "mask": np.array([True, False]),
+        "bytes": np.arange(3, dtype=np.uint8),
+    }
+    read = read_state_dict(write_state_dict(tmp_path / "net.pth", tensors))
+    assert list(read) == list(tensors)
+    for name, value in tensors.items():
+        assert read[name].dtype == value.dtype and read[name].shape == value.shape, name
+        np.testing.assert_array_equal(read[name], value, err_msg=name)
 
 
-def _legacy_file(path, entries: dict, storages: dict[str, np.ndarray]) -> None:
-    """A legacy (PyTorch < 1.6) checkpoint: entries map names to (key, offset, shape, stride)."""
-    float_storage = _Global("torch", "FloatStorage")
-    rebuild = _Global("torch._utils", "_rebuild_tensor_v2")
-    state = OrderedDict()
-    for name, value in entries.items():
-        if isinstance(value, _Call):
-            state[name] = value
-            continue
-        key, offset, shape, stride = value
-        pid = ("storage", float_storage, key, "cpu", storages[key].size, None)
-        state[name] = _Call(rebuild, pid, offset, shape, stride, False, OrderedDict())
-    buffer = io.BytesIO()
-    for header in (LEGACY_MAGIC_NUMBER, LEGACY_PROTOCOL_VERSION, {"little_endian": True}):
-        pickle.dump(header, buffer, protocol=2)
-    _Pickler(buffer, protocol=2).dump(state)
-    pickle.dump(sorted(storages), buffer, protocol=2)
-    for key in sorted(storages):
-        data = storages[key].astype("<f4")
-        buffer.write(struct.pack("<q", data.size) + data.tobytes())
-    path.write_bytes(buffer.getvalue())
-
-
-def test_reads_a_self_written_legacy_file_with_offsets_and_strides(tmp_path):
+def test_reads_views_with_offsets_and_strides(tmp_path):
     storage = np.arange(12, dtype=np.float32)
     path = tmp_path / "net.pth"
-    _legacy_file(
+    write_legacy_file(
         path,
-        {"w": ("0", 0, (3, 4), (4, 1)), "wt": ("0", 0, (4, 3), (1, 4)), "b": ("0", 10, (2,), (1,))},
+        {
+            "w": TensorView("0", storage, shape=(3, 4)),
+            "wt": TensorView("0", storage, shape=(4, 3), strides=(1, 4)),
+            "b": TensorView("0", storage, offset=10, shape=(2,)),
+        },
         {"0": storage},
     )
     tensors = read_state_dict(path)
@@ -97,7 +59,8 @@ def test_reads_a_self_written_legacy_file_with_offsets_and_strides(tmp_path):
 
 def test_a_tensor_reaching_outside_its_storage_is_refused(tmp_path):
     path = tmp_path / "net.pth"
-    _legacy_file(path, {"w": ("0", 0, (3, 4), (400, 1))}, {"0": np.zeros(12, np.float32)})
+    storage = np.zeros(12, np.float32)
+    write_legacy_file(path, {"w": TensorView("0", storage, shape=(3, 4), strides=(400, 1))}, {"0": storage})
     with pytest.raises(CheckpointError, match="outside its storage"):
         read_state_dict(path)
 
@@ -105,7 +68,7 @@ def test_a_tensor_reaching_outside_its_storage_is_refused(tmp_path):
 def test_a_self_written_code_execution_pickle_is_refused_and_never_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "evil.pth"
-    _legacy_file(path, {"w": _Call(os.system, f"touch {MARKER}")}, {})
+    write_legacy_file(path, {"w": _RunsACommand()}, {})
     with pytest.raises(CheckpointError, match=r"names '(posix|nt)\.system'") as error:
         read_state_dict(path)
     assert "\n" not in str(error.value)

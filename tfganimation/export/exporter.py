@@ -265,7 +265,7 @@ def _common_metadata(loaded: LoadedModel, image_size: int) -> dict[str, Any]:
         },
         training_data=_training_data(loaded.run) or _published_training_data(loaded.source),
         framing=loaded.framing,
-        source=loaded.source,
+        converted_from=loaded.source,
     )
 
 

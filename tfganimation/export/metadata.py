@@ -43,7 +43,7 @@ def build_metadata(
     generator_config: dict[str, Any],
     training_data: dict[str, Any] | None,
     framing: str = DEFAULT_FRAMING,
-    source: dict[str, Any] | None = None,
+    converted_from: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What every export of one model shares: AUs, presets, sizes, versions, training data.
 
@@ -64,8 +64,8 @@ def build_metadata(
         framing: str. How faces must be cropped for the model (one of
             `tfganimation.faces.FRAMINGS`), so that an app crops as its
             training data was. Defaults to `"face_recognition"`.
-        source: dict or `None`. For a model converted from a PyTorch
-            checkpoint, its conversion record (files, SHA-256, layout).
+        converted_from: dict or `None`. For a model converted from a
+            PyTorch checkpoint, its conversion record (files, SHA-256, layout).
 
     Returns:
         A JSON-serialisable dict.
@@ -83,7 +83,7 @@ def build_metadata(
         "generator": generator_config,
         "training_data": training_data,
         "framing": framing,
-        "source": source,
+        "converted_from": converted_from,
     }
 
 

@@ -36,6 +36,7 @@ from tfganimation.faces import (
 )
 from tfganimation.faces.framing import check_framing
 from tfganimation.faces.photos import PhotoSource
+from tfganimation.torch_checkpoints.conversion import is_checkpoint
 
 DEFAULT_FEATHER = 0.1
 """Width of the blend at the crop's border, in crop sides (see `paste_face`)."""
@@ -350,8 +351,16 @@ class Animator:
             ValueError: the model has no critic (`has_critic` is False).
         """
         if not self.has_critic:
+            hint = ""
+            if is_checkpoint(str(self.metadata.get("model"))):
+                hint = (
+                    " A PyTorch generator reads AUs with its critic: put the critic file beside it "
+                    "under its codebase's name (e.g. 30_net_dis.pth), or convert both with "
+                    "`tfganimation convert GEN --critic DIS --out model.keras`."
+                )
             raise ValueError(
                 f"The {self.backend} model {self.metadata['model']} has no critic to read AUs with."
+                + hint
             )
         crops = np.asarray(crops, np.uint8)
         with self._lock:

@@ -21,6 +21,7 @@ from tfganimation.demo.shipped import (
     is_demo,
 )
 from tfganimation.streamlit_page.photos import MAX_PIXELS
+from tfganimation.torch_checkpoints.conversion import is_checkpoint, is_critic_file
 
 DEFAULT_MODEL = "runs/quickstart/run"
 """Where `tfganimation quickstart` leaves its model, relative to the working directory;
@@ -92,11 +93,13 @@ def missing_model_message(path: str | os.PathLike) -> str | None:
             "(about 10 minutes on a laptop CPU), then reload this page:\n\n"
             "```bash\ntfganimation quickstart\n```\n\n"
             "Or enter the path of another model in the sidebar: a training run directory, "
-            "a `.keras` file, an exported SavedModel or a `.tflite` file."
+            "a `.keras` file, an exported SavedModel, a `.tflite` file or a PyTorch GANimation "
+            "checkpoint (`.pth`/`.ckpt`)."
         )
     return (
         f"No model at {where}. Enter a training run directory, a `.keras` file, an "
-        "exported SavedModel or a `.tflite` file, or train one with `tfganimation quickstart`."
+        "exported SavedModel, a `.tflite` file or a PyTorch GANimation checkpoint "
+        "(`.pth`/`.ckpt`), or train one with `tfganimation quickstart`."
     )
 
 
@@ -105,7 +108,9 @@ def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
 
     Listed: run directories (holding `model.keras`) and export folders
     (holding `saved_model/`) as folders, SavedModel folders, other `.keras`
-    files, and `.tflite` files. The search goes `_SEARCH_DEPTH` folders
+    files, `.tflite` files, and PyTorch GANimation generator checkpoints
+    (`.pth`/`.ckpt`; their critics, named after them, are not listed: the
+    generator finds its own). The search goes `_SEARCH_DEPTH` folders
     down and skips checkpoints, logs, samples, data sets and hidden folders.
     """
     root = Path(root)
@@ -122,7 +127,9 @@ def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
         found += [
             str(folder_path / name)
             for name in files
-            if name.endswith(".tflite") or (name.endswith(".keras") and not is_model)
+            if name.endswith(".tflite")
+            or (name.endswith(".keras") and not is_model)
+            or (is_checkpoint(name) and not is_critic_file(name))
         ]
         depth = len(folder_path.relative_to(root).parts)
         subfolders[:] = [
@@ -153,6 +160,7 @@ def describe_model(
         ("Runtime", _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))),
         ("Face size", f"{size} × {size} px" if size else "?"),
         ("Training data", str(metadata.get("training_data") or "unknown")),
+        ("Face crops", str(metadata.get("framing") or "?")),
     ]
     if has_critic is not None:
         rows.append(

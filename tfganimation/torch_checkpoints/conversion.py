@@ -68,6 +68,14 @@ def is_checkpoint(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
 
 
+def is_critic_file(path: str | os.PathLike) -> bool:
+    """Whether a checkpoint's name is a critic's under its codebase's naming (`30_net_dis.pth`)."""
+    name = Path(path).name
+    return is_checkpoint(path) and any(
+        re.search(replacement + r"(?=\.)", name) for _, replacement in _CRITIC_NAME_RULES
+    )
+
+
 def find_critic(generator_path: str | os.PathLike) -> Path | None:
     """The critic saved beside a generator under its codebase's naming, if it is there."""
     path = Path(generator_path)
