@@ -119,3 +119,21 @@ def test_export_of_a_checkpoint_passes_parity_and_records_where_it_came_from(tmp
     edited = litert.edit_crops(crops[:1], np.full((1, 17), 2.0, np.float32))["image"]
     expected = keras.edit_crops(crops[:1], np.full((1, 17), 2.0, np.float32))["image"]
     assert np.abs(edited.astype(int) - expected.astype(int)).max() <= 1
+
+
+def test_a_checkpoint_drives_a_photo_from_a_video_with_its_critic(tmp_path):
+    from PIL import Image
+    from video_fixtures import face_frame, write_video
+
+    from tfganimation.aus import N_AUS, preset
+
+    clip = write_video(tmp_path / "clip.mp4", [face_frame(preset("happy") * k / 2) for k in range(3)])
+    photo = tmp_path / "photo.png"
+    Image.fromarray(face_frame(np.zeros(N_AUS))).save(photo)
+    out = tmp_path / "driven.mp4"
+    result = run_cli(
+        "animate", photo, "--aus-from", clip, "--model", checkpoint("stargan_based/200000-G.ckpt"),
+        "--out", out, "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "read by the model's critic" in result.stdout and out.stat().st_size > 0
