@@ -37,7 +37,9 @@ STEP_SECONDS = 120
 """Longest wait for any one change on the page (a page load compiles ~9 MB of WebAssembly;
 seconds alone, much longer where higher-priority jobs hold both cores)."""
 FAKE_CAMERA_FLAGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
-"""Chromium's built-in test-pattern camera, allowed without asking."""
+"""Chromium's fake camera (fed from `write_camera_clip`'s file), allowed without asking."""
+CLIP_SIZE, CLIP_FPS, CLIP_FRAMES = (640, 480), 30, 30
+"""The fake camera's clip: VGA, a synthetic face in the centred square, a bar moving beside it."""
 FLOAT32_LEVELS, FLOAT32_SHARE = 1, 0.999
 """float32: at most 1 level of 255 apart at 99.9% of the values."""
 
@@ -143,12 +145,39 @@ def server(site, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(server):
-    driver, profile = start_chromium(FAKE_CAMERA_FLAGS, timeout=STEP_SECONDS)
+def browser(server, tmp_path_factory):
+    clip = write_camera_clip(tmp_path_factory.mktemp("camera") / "face.y4m")
+    flags = (*FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={clip}")
+    driver, profile = start_chromium(flags, timeout=STEP_SECONDS)
     try:
         yield driver
     finally:
         stop_chromium(driver, profile)
+
+
+def write_camera_clip(path: pathlib.Path, frames: int = CLIP_FRAMES, fps: int = CLIP_FPS) -> pathlib.Path:
+    """A Y4M clip for Chromium's fake camera: a still face in the centred square, motion outside it.
+
+    The face (`tfganimation.synthetic`, neutral) fills the square live mode crops, so every
+    crop is the same picture and a change in the edit can only come from the AUs; a white bar
+    moves down the left margin, so every frame differs.
+    """
+    import cv2
+
+    from tfganimation.synthetic import render_face, sample_identity
+
+    width, height = CLIP_SIZE
+    face = render_face(sample_identity(np.random.default_rng(1)), np.zeros(17), height)
+    with open(path, "wb") as clip:
+        clip.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for index in range(frames):
+            frame = np.full((height, width, 3), 40, np.uint8)
+            left = (width - height) // 2
+            frame[:, left : left + height] = face
+            top = (index * height // frames) % (height - 40)
+            frame[top : top + 40, 10:60] = 255
+            clip.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
 
 
 def page_state(browser) -> tuple[str, str] | None:
@@ -369,7 +398,7 @@ def fake_web_source(folder: pathlib.Path, version: str = "2.5.3") -> pathlib.Pat
     modules = folder / "node_modules"
     for path in web.RUNTIME_FILES.values():
         (modules / path).parent.mkdir(parents=True, exist_ok=True)
-        (modules / path).write_text(path)
+        (modules / path).write_text(f'import {{x}} from "@litertjs/wasm-utils"; // {path}')
     (modules / web.RUNTIME_PACKAGE / "package.json").write_text(json.dumps({"version": version}))
     return folder
 
@@ -385,6 +414,8 @@ def test_write_web_page_copies_page_runtime_and_model(tmp_path):
         assert (site / name).is_file(), name
     assert set(RUNTIME_FILES) <= {str(path.relative_to(site)) for path in written}
     assert Image.open(site / EXAMPLE_FILE).size == (256, 256)
+    # The Web Worker has no import map: LiteRT.js's bare import points at its file.
+    assert 'from "./wasm-utils.js"' in (site / "litert/index.js").read_text()
     with pytest.raises(FileExistsError, match="--overwrite"):
         write_web_page(export, site, web_source=source)
     write_web_page(export, site, web_source=source, overwrite=True)
