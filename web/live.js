@@ -4,9 +4,11 @@
 // cropped to the model's size and sent to the model in a Web Worker
 // (live-worker.js); when the edit comes back it is pasted into that same
 // frame, feathered by the attention map (paste.js), and the frame is drawn.
-// One frame at most is with the worker: frames that arrive meanwhile are
-// dropped, never queued, so the picture stays current when the model is
-// slower than the camera (the page then says so).
+// One frame at most is with the worker and one waits for it (the newest: a
+// newer one replaces it); the rest are dropped, never queued, so the picture
+// stays current when the model is slower than the camera (the page then says
+// so). The waiting frame is sent as soon as an edit comes back, before that
+// edit is pasted: the worker runs while the main thread pastes and draws.
 
 import {PageError} from './animator.js';
 import {pasteSquare} from './paste.js';
@@ -35,13 +37,14 @@ export class LiveMode {
     this.running = false;
     this.busy = false;
     this.last = null;        // The last frame drawn: its crop, AUs and the model's outputs.
-    this.frameCanvas = document.createElement('canvas');
+    this.frameCanvases = [document.createElement('canvas'), document.createElement('canvas')];
+    this.sent = 0;
     this.cropCanvas = document.createElement('canvas');
     this.reset();
   }
 
   reset() {
-    Object.assign(this, {seen: 0, dropped: 0, drawn: 0, times: [], drawnAt: [], seenAt: []});
+    Object.assign(this, {seen: 0, dropped: 0, drawn: 0, times: [], drawnAt: [], seenAt: [], waiting: false});
   }
 
   /** Loads the model files into the worker; it keeps the fastest. */
@@ -104,21 +107,36 @@ export class LiveMode {
     }
   }
 
-  /** A new camera frame: edit it if the worker is free, else drop it. */
+  /**
+   * A new camera frame: edit it if the worker is free. Else it waits, one
+   * frame deep: the next frame to arrive replaces it (the older one is
+   * dropped), and the worker takes it as soon as it is free.
+   */
   onFrame() {
     const now = performance.now();
     this.lastFrameAt = now;
     this.seen++;
     this.seenAt.push(now);
-    if (this.busy || !this.model) {
+    if (!this.model) {
       this.dropped++;
-      return;
+    } else if (this.busy) {
+      if (this.waiting) this.dropped++;
+      this.waiting = true;
+    } else {
+      this.send();
     }
+  }
+
+  /** Captures the video's current frame, crops it and sends the crop to the worker. */
+  send() {
+    this.waiting = false;
     const width = this.video.videoWidth, height = this.video.videoHeight;
     if (!width || !height) return;
     this.busy = true;
     const t0 = performance.now();
-    const frame = this.frameCanvas;
+    // Two frame buffers: the next frame is captured while the last one's edit is pasted.
+    this.flip = !this.flip;
+    const frame = this.frameCanvases[this.flip ? 1 : 0];
     if (frame.width !== width || frame.height !== height) Object.assign(frame, {width, height});
     const frameContext = frame.getContext('2d', {willReadFrequently: true});
     frameContext.drawImage(this.video, 0, 0, width, height);
@@ -136,10 +154,10 @@ export class LiveMode {
     const aus = Float32Array.from(this.hooks.aus());
     const t2 = performance.now();
     this.inFlight = {
-      id: this.seen, pixels: pixels.slice(), aus, strength: this.hooks.strength(), square: [left, top, side],
-      times: {capture: t1 - t0, crop: t2 - t1}, sent: t2,
+      id: ++this.sent, frame, pixels: pixels.slice(), aus, strength: this.hooks.strength(),
+      square: [left, top, side], times: {capture: t1 - t0, crop: t2 - t1}, sentAt: t2,
     };
-    this.worker.postMessage({type: 'run', id: this.seen, pixels, aus}, [pixels.buffer]);
+    this.worker.postMessage({type: 'run', id: this.inFlight.id, pixels, aus}, [pixels.buffer]);
   }
 
   onMessage(message) {
@@ -154,25 +172,27 @@ export class LiveMode {
     }
   }
 
-  /** The edit of the frame in flight: paste it back and draw the frame. */
+  /** The edit of the frame in flight: the next frame goes to the worker, then this one is pasted and drawn. */
   onResult(result) {
     const job = this.inFlight;
     this.busy = false;
+    this.inFlight = null;
     if (!this.running || !job || job.id !== result.id) return;
     const t3 = performance.now();
+    if (this.waiting) this.send();
     const [left, top, side] = job.square;
-    const frameContext = this.frameCanvas.getContext('2d', {willReadFrequently: true});
+    const frameContext = job.frame.getContext('2d', {willReadFrequently: true});
     const region = frameContext.getImageData(left, top, side, side);
     pasteSquare(region.data, side, job.pixels, result.image, result.attention, this.size, job.strength);
     frameContext.putImageData(region, left, top);
     const t4 = performance.now();
     const canvas = this.canvas;
-    if (canvas.width !== this.frameCanvas.width || canvas.height !== this.frameCanvas.height) {
-      Object.assign(canvas, {width: this.frameCanvas.width, height: this.frameCanvas.height});
+    if (canvas.width !== job.frame.width || canvas.height !== job.frame.height) {
+      Object.assign(canvas, {width: job.frame.width, height: job.frame.height});
     }
-    canvas.getContext('2d').drawImage(this.frameCanvas, 0, 0);
+    canvas.getContext('2d').drawImage(job.frame, 0, 0);
     const t5 = performance.now();
-    const times = {...job.times, inference: t3 - job.sent, paste: t4 - t3, draw: t5 - t4, model: result.ms};
+    const times = {...job.times, inference: t3 - job.sentAt, paste: t4 - t3, draw: t5 - t4, model: result.ms};
     this.times.push(times);
     if (this.times.length > WINDOW) this.times.shift();
     this.drawn++;
@@ -180,7 +200,7 @@ export class LiveMode {
     this.last = {
       count: this.drawn, input: job.pixels, aus: Array.from(job.aus), strength: job.strength,
       image: result.image, attention: result.attention, color: result.color, ms: result.ms,
-      square: job.square, frame: [this.frameCanvas.width, this.frameCanvas.height],
+      square: job.square, frame: [job.frame.width, job.frame.height],
       variant: this.model.variant, file: this.model.name, threads: this.model.threads,
     };
     this.hooks.onStats(this.stats());
