@@ -38,7 +38,9 @@ STEP_SECONDS = 120
 """Longest wait for any one change on the page (a page load compiles ~9 MB of WebAssembly;
 seconds alone, much longer where higher-priority jobs hold both cores)."""
 FAKE_CAMERA_FLAGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
-"""Chromium's built-in test-pattern camera, allowed without asking."""
+"""Chromium's fake camera (fed from `write_camera_clip`'s file), allowed without asking."""
+CLIP_SIZE, CLIP_FPS, CLIP_FRAMES = (640, 480), 30, 30
+"""The fake camera's clip: VGA, a synthetic face in the centred square, a bar moving beside it."""
 FLOAT32_LEVELS, FLOAT32_SHARE = 1, 0.999
 """float32: at most 1 level of 255 apart at 99.9% of the values."""
 
@@ -144,12 +146,39 @@ def server(site, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(server):
-    driver, profile = start_chromium(FAKE_CAMERA_FLAGS, timeout=STEP_SECONDS)
+def browser(server, tmp_path_factory):
+    clip = write_camera_clip(tmp_path_factory.mktemp("camera") / "face.y4m")
+    flags = (*FAKE_CAMERA_FLAGS, f"--use-file-for-fake-video-capture={clip}")
+    driver, profile = start_chromium(flags, timeout=STEP_SECONDS)
     try:
         yield driver
     finally:
         stop_chromium(driver, profile)
+
+
+def write_camera_clip(path: pathlib.Path, frames: int = CLIP_FRAMES, fps: int = CLIP_FPS) -> pathlib.Path:
+    """A Y4M clip for Chromium's fake camera: a still face in the centred square, motion outside it.
+
+    The face (`tfganimation.synthetic`, neutral) fills the square live mode crops, so every
+    crop is the same picture and a change in the edit can only come from the AUs; a white bar
+    moves down the left margin, so every frame differs.
+    """
+    import cv2
+
+    from tfganimation.synthetic import render_face, sample_identity
+
+    width, height = CLIP_SIZE
+    face = render_face(sample_identity(np.random.default_rng(1)), np.zeros(17), height)
+    with open(path, "wb") as clip:
+        clip.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for index in range(frames):
+            frame = np.full((height, width, 3), 40, np.uint8)
+            left = (width - height) // 2
+            frame[:, left : left + height] = face
+            top = (index * height // frames) % (height - 40)
+            frame[top : top + 40, 10:60] = 255
+            clip.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
 
 
 def page_state(browser) -> tuple[str, str] | None:
@@ -347,6 +376,198 @@ def test_camera_photo_is_cropped_and_edited(browser, server):
     assert not take.is_displayed()
 
 
+READ_LIVE = """
+const live = window.tfganimation.live;
+const last = live.last;
+if (!last) return null;
+const encode = (array) => {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+};
+return {
+  count: last.count, file: last.file, variant: last.variant, aus: last.aus, strength: last.strength,
+  input: encode(last.input), image: encode(last.image), attention: encode(last.attention),
+  trials: live.model.trials, stats: live.stats(), running: live.running,
+  text: document.getElementById('live-stats').textContent,
+};
+"""
+
+
+def read_live(browser) -> dict | None:
+    live = browser.execute_script(READ_LIVE)
+    if live is not None:
+        for name, dtype in (("input", np.uint8), ("image", np.uint8), ("attention", np.float32)):
+            live[name] = np.frombuffer(base64.b64decode(live[name]), dtype)
+    return live
+
+
+def wait_for_live(browser, after: int, what: str, **expected) -> dict:
+    """The first live frame drawn after frame `after` whose fields equal `expected`."""
+
+    def ready():
+        live = read_live(browser)
+        return (
+            live is not None
+            and live["count"] > after
+            and all(np.allclose(live[key], value) for key, value in expected.items())
+            and live
+        )
+
+    return wait_for(ready, STEP_SECONDS, what)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(float) - b.astype(float)) ** 2)
+    return np.inf if mse == 0 else 10 * np.log10(255**2 / mse)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_live_mode_edits_the_camera_stream(browser, server, site, tmp_path):
+    import av
+    from selenium.webdriver.common.by import By
+
+    from tfganimation.aus import preset
+    from tfganimation.export.parity import PSNR_FLOORS
+
+    size = TINY["image_size"]
+    open_page(browser, server)
+    assert page_state(browser) == ["ready", ""], message(browser)
+    browser.find_element(By.ID, "live-start").click()
+    first = wait_for_live(browser, 0, "live frames")
+    live = wait_for_live(browser, first["count"] + 10, "ten more live frames")
+    assert live["running"] and message(browser) == ""
+    # The worker timed both files (both passed their export check) and kept the faster.
+    trials = {trial["variant"]: trial["ms"] for trial in live["trials"]}
+    assert set(trials) == {"float32", "int8"} and trials[live["variant"]] == min(trials.values())
+    stats = live["stats"]
+    assert stats["drawn"] >= 11 and stats["seen"] >= stats["drawn"]
+    assert all(stats["stages"][stage] is not None for stage in ("capture", "crop", "inference"))
+    assert "fps (camera" in live["text"] and "paste" in live["text"]
+
+    # A processed frame is Python's LiteRT on the same crop and AUs, within the file's floor.
+    expected = python_litert(site / live["file"], live["input"].reshape(size, size, 3), np.zeros(17))
+    if live["variant"] == "float32":
+        levels = np.abs(live["image"].astype(int) - expected["image"].astype(int).ravel())
+        assert np.mean(levels <= FLOAT32_LEVELS) >= FLOAT32_SHARE, levels.max()
+    else:
+        assert psnr(live["image"], expected["image"].ravel()) >= PSNR_FLOORS[live["variant"]]
+
+    # A preset changes the next frames; the crop is the same still face, so only the AUs did.
+    browser.find_element(By.CSS_SELECTOR, "button[data-preset=happy]").click()
+    happy = wait_for_live(browser, live["count"], "a frame with the happy AUs", aus=preset("happy"))
+    np.testing.assert_array_equal(happy["input"], live["input"])
+    assert not np.array_equal(happy["image"], live["image"])
+
+    # Recording: a WebM of the edited frames that decodes.
+    browser.find_element(By.ID, "record-start").click()
+    wait_for_live(browser, happy["count"] + 20, "frames to record")
+    browser.find_element(By.ID, "record-stop").click()
+    link = browser.find_element(By.ID, "record-download")
+    wait_for(link.is_displayed, STEP_SECONDS, "the download link")
+    assert link.get_attribute("download") == "tfganimation-live.webm"
+    data = browser.execute_async_script(
+        "const done = arguments[0]; const reader = new FileReader();"
+        "reader.onload = () => done(reader.result.split(',')[1]);"
+        "reader.readAsDataURL(window.tfganimation.recording);"
+    )
+    video = tmp_path / "live.webm"
+    video.write_bytes(base64.b64decode(data))
+    with av.open(str(video)) as container:
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    assert len(frames) >= 5 and frames[-1].shape == (CLIP_SIZE[1], CLIP_SIZE[0], 3)
+
+    # A camera that stops: one message, live mode off.
+    browser.execute_script(
+        "window.tfganimation.live.stream.getVideoTracks().forEach((track) => track.stop())"
+    )
+    wait_for(lambda: message(browser), STEP_SECONDS, "the message about the camera")
+    assert message(browser).startswith("The camera stopped sending pictures")
+    assert browser.find_element(By.ID, "live-start").is_displayed()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_live_mode_without_a_camera_says_why(browser, server):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, server)
+    for name, why in (
+        ("NotAllowedError", "permission to use the camera was refused"),
+        ("NotFoundError", "no camera was found"),
+    ):
+        browser.execute_script(
+            "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('', arguments[0]))",
+            name,
+        )
+        browser.find_element(By.ID, "live-start").click()
+        wait_for(lambda: message(browser), STEP_SECONDS, f"the message for {name}")
+        assert message(browser) == f"The camera did not start: {why}. Choose a photo instead."
+        assert browser.find_element(By.ID, "live-start").is_displayed()
+        assert page_state(browser)[0] == "ready"
+        browser.execute_script("document.getElementById('message').hidden = true")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_live_paste_matches_python_paste_face(browser, server):
+    """web/paste.js against tfganimation.faces.paste on the same square, edit and attention."""
+    from tfganimation.faces.crop import FaceCrop
+    from tfganimation.faces.paste import paste_face
+
+    open_page(browser, server)
+    rng = np.random.default_rng(3)
+    size, side = 32, 120
+    region = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+    crop = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    edited = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    attention = np.ones((size, size), np.float32)
+    attention[18:26, 8:24] = rng.uniform(0, 0.6, (8, 16))  # A mouth the model repainted.
+    for strength in (1.0, 0.4, 0.0):
+        pasted = browser.execute_async_script(
+            """
+            const [region, crop, edited, attention, side, size, strength, done] = arguments;
+            import('./paste.js').then(({pasteSquare}) => {
+              const rgba = new Uint8ClampedArray(side * side * 4);
+              for (let i = 0; i < side * side; i++) {
+                for (let c = 0; c < 3; c++) rgba[4 * i + c] = region[3 * i + c];
+              }
+              pasteSquare(rgba, side, Uint8Array.from(crop), Uint8Array.from(edited),
+                          Float32Array.from(attention), size, strength);
+              done(Array.from(rgba.filter((_, i) => i % 4 !== 3)));
+            });
+            """,
+            region.ravel().tolist(), crop.ravel().tolist(), edited.ravel().tolist(),
+            attention.ravel().tolist(), side, size, strength,
+        )
+        pasted = np.asarray(pasted, np.uint8).reshape(side, side, 3)
+        if strength == 0:
+            np.testing.assert_array_equal(pasted, region)
+            continue
+        scale = size / side
+        transform = np.array([[scale, 0, 0.5 * scale - 0.5], [0, scale, 0.5 * scale - 0.5]])
+        face_crop = FaceCrop(image=crop, transform=transform, face=None, photo_shape=(side, side))
+        # Strength s scales the paste's weight: the same as pasting a change s times as large
+        # where nothing was repainted; compare at full strength exactly, partial in spirit.
+        if strength == 1:
+            expected = paste_face(region, face_crop, edited, attention)
+            levels = np.abs(pasted.astype(int) - expected.astype(int))
+            changed = np.any(expected != region, axis=-1).mean()
+            print(f"paste.js vs paste_face: max |Δ| {levels.max()}, {np.mean(levels <= 1):.2%} "
+                  f"within 1 level; {changed:.0%} of the square changed")
+            assert changed > 0.05
+            assert levels.max() <= 1, levels.max()  # Measured: 0 (identical).
+            assert np.array_equal(pasted[:4], region[:4])  # The feathered border: untouched.
+        else:
+            full = np.abs(expected.astype(int) - region.astype(int)).sum()
+            partial = np.abs(pasted.astype(int) - region.astype(int)).sum()
+            assert 0.2 * full < partial < 0.7 * full
+
+
 # `write_web_page` and `--web` without a browser.
 
 
@@ -370,7 +591,7 @@ def fake_web_source(folder: pathlib.Path, version: str = "2.5.3") -> pathlib.Pat
     modules = folder / "node_modules"
     for path in web.RUNTIME_FILES.values():
         (modules / path).parent.mkdir(parents=True, exist_ok=True)
-        (modules / path).write_text(path)
+        (modules / path).write_text(f'import {{x}} from "@litertjs/wasm-utils"; // {path}')
     (modules / web.RUNTIME_PACKAGE / "package.json").write_text(json.dumps({"version": version}))
     return folder
 
@@ -386,6 +607,8 @@ def test_write_web_page_copies_page_runtime_and_model(tmp_path):
         assert (site / name).is_file(), name
     assert set(RUNTIME_FILES) <= {str(path.relative_to(site)) for path in written}
     assert Image.open(site / EXAMPLE_FILE).size == (256, 256)
+    # The Web Worker has no import map: LiteRT.js's bare import points at its file.
+    assert 'from "./wasm-utils.js"' in (site / "litert/index.js").read_text()
     with pytest.raises(FileExistsError, match="--overwrite"):
         write_web_page(export, site, web_source=source)
     write_web_page(export, site, web_source=source, overwrite=True)

@@ -17,17 +17,20 @@ let liteRt = null;
  *
  * The threaded build needs SharedArrayBuffer, which browsers give only to a
  * cross-origin-isolated page (COOP/COEP headers); elsewhere the single-thread
- * build runs.
+ * build runs. The live mode's Web Worker calls this too, with its own `base`
+ * and `load`: workers have no import map and no `document`.
  *
+ * @param {{base?: string, load?: function(): Promise<object>}} where
+ *     `base`: the page's folder URL; `load`: imports `@litertjs/core`.
  * @return {{threads: number, threaded: boolean}} the most threads offered.
  */
-export async function startRuntime() {
+export async function startRuntime({base = document.baseURI, load = () => import('@litertjs/core')} = {}) {
   if (typeof WebAssembly !== 'object') {
     throw new PageError('This browser has no WebAssembly, which the model runs on.');
   }
   let core;
   try {
-    core = await import('@litertjs/core');
+    core = await load();
   } catch (error) {
     throw new PageError(
       'The LiteRT.js runtime (litert/ beside this page) could not be loaded: ' +
@@ -37,7 +40,7 @@ export async function startRuntime() {
   const threaded = Boolean(self.crossOriginIsolated) &&
       await core.supportsFeature('relaxedSimd') && await core.supportsFeature('threads');
   try {
-    await core.loadLiteRt(new URL('litert/wasm/', document.baseURI).href, {threads: threaded});
+    await core.loadLiteRt(new URL('litert/wasm/', base).href, {threads: threaded});
   } catch (error) {
     throw new PageError(`The LiteRT.js WebAssembly in litert/wasm/ did not start: ${error.message}`);
   }

@@ -6,6 +6,7 @@
 // cross-origin isolated; ?threads=1 also skips isolation.js).
 
 import {N_AUS, PageError, compile, defaultVariant, openFiles, openFolder, startRuntime} from './animator.js';
+import {LiveMode, Recorder} from './live.js';
 import {Camera, centreSquare, drawPixels, readPhoto} from './photo.js';
 
 const $ = (id) => document.getElementById(id);
@@ -23,6 +24,8 @@ const page = {
   runs: [],            // ms of each run since the model was compiled
   lastRun: null,
   message: '',
+  live: null,          // LiveMode: its `last` frame, `model` and `stats()`
+  recording: null,     // the last live recording, a Blob
 };
 window.tfganimation = page;
 
@@ -293,6 +296,120 @@ $('camera-stop').addEventListener('click', () => {
   camera.stop();
   cameraButtons(false);
 });
+
+// Live mode.
+
+const live = new LiveMode($('live-video'), $('live-canvas'), {
+  aus: () => page.aus,
+  strength: () => Number($('live-strength').value),
+  onStats: showLiveStats,
+  onStop: (error) => {
+    liveButtons(false);
+    if (recorder) $('record-stop').click();
+    if (error) showMessage(error);
+  },
+});
+page.live = live;
+let recorder = null;
+
+function liveButtons(on) {
+  $('live-start').hidden = on;
+  $('live-stop').hidden = !on;
+  $('record-start').disabled = !on;
+  if (on) $('live-panel').hidden = false;
+}
+
+/** The files live mode may use: ?variant= if given, else every file that passed its export check. */
+function liveVariants(folder) {
+  const wanted = params.get('variant');
+  if (wanted && folder.files[wanted]) return [wanted];
+  const passed = liveVariants.passed(folder);
+  return passed.length ? passed : Object.keys(folder.files);
+}
+liveVariants.passed = (folder) => {
+  const results = folder.metadata.parity && Array.isArray(folder.metadata.parity.results) ?
+      folder.metadata.parity.results : [];
+  return Object.keys(folder.files).filter((variant) =>
+    !results.some((result) => result.name === variant && result.passed === false));
+};
+
+function showLiveStats(stats) {
+  const ms = (value) => (value === null ? '–' : value.toFixed(1));
+  const s = stats.stages;
+  $('live-stats').textContent =
+      `Live: ${stats.fps} fps (camera ${stats.cameraFps} fps) · inference ${ms(s.model)} ms in the ` +
+      `worker · per frame: capture ${ms(s.capture)}, crop ${ms(s.crop)}, inference ${ms(s.inference)} ` +
+      `(with the hand-off to the worker), paste ${ms(s.paste)}, draw ${ms(s.draw)} ms · ` +
+      `${stats.dropped} of ${stats.seen} camera frames dropped.`;
+  const note = $('live-note');
+  note.hidden = !stats.tooSlow;
+  if (stats.tooSlow) {
+    const perFrame = Object.values(s).reduce((sum, value) => sum + (value || 0), 0) - (s.model || 0);
+    note.textContent =
+        `The model is too slow for this camera: a frame takes ${perFrame.toFixed(0)} ms here, the ` +
+        `camera sends ${stats.cameraFps} a second, so ${stats.dropped} of ${stats.seen} frames were ` +
+        'dropped (never queued: the picture stays current, at a lower frame rate). A smaller ' +
+        'model, another file or more threads would help.';
+  }
+}
+
+$('live-start').addEventListener('click', () => guard(async () => {
+  if (!page.folder) throw new PageError('Open a model first.');
+  clearMessage();
+  $('live-panel').hidden = false;
+  $('live-stats').textContent = 'Starting the camera…';
+  await live.start(new Camera($('live-video')));
+  liveButtons(true);
+  const threads = Number($('threads').value || 1);
+  if (live.folder !== page.folder || live.threads !== threads) {
+    const variants = liveVariants(page.folder);
+    $('live-stats').textContent = variants.length > 1 ?
+        `Timing ${variants.length} model files in the worker to keep the fastest…` : 'Loading the model…';
+    live.model = null;
+    const model = await live.open(page.folder, variants, threads);
+    Object.assign(live, {folder: page.folder, threads});
+    const trials = model.trials.length > 1 ? ' (of ' + model.trials.map((trial) =>
+      `${trial.variant} ${trial.ms.toFixed(1)} ms`).join(', ') + ')' : '';
+    const checked = liveVariants.passed(page.folder).includes(model.variant);
+    $('live-model').textContent =
+        `Live edits run ${model.name} in a Web Worker, ${model.threads} thread` +
+        `${model.threads > 1 ? 's' : ''}: ` + (variants.length > 1 ?
+            `the fastest file that passed its export check${trials}.` :
+            checked ? 'it passed its export check.' : 'note: it failed its export check against Keras.');
+  }
+  live.reset();
+}).then((ok) => { if (!ok) live.stop(); }));
+
+$('live-stop').addEventListener('click', () => live.stop());
+
+$('live-strength').addEventListener('input', () => {
+  $('live-strength-value').textContent = `${Math.round(Number($('live-strength').value) * 100)}%`;
+});
+
+$('record-start').addEventListener('click', () => guard(async () => {
+  recorder = new Recorder($('live-canvas'));
+  $('record-start').hidden = true;
+  $('record-stop').hidden = false;
+  $('record-download').hidden = true;
+}));
+
+$('record-stop').addEventListener('click', () => guard(async () => {
+  if (!recorder) return;
+  const active = recorder;
+  recorder = null;
+  $('record-stop').hidden = true;
+  $('record-start').hidden = false;
+  const blob = await active.stop();
+  page.recording = blob;
+  const link = $('record-download');
+  if (link.href) URL.revokeObjectURL(link.href);
+  const extension = blob.type.includes('mp4') ? 'mp4' : 'webm';
+  Object.assign(link, {
+    href: URL.createObjectURL(blob), download: `tfganimation-live.${extension}`,
+    textContent: `Download the recording (${(blob.size / 1e6).toFixed(2)} MB, ${extension.toUpperCase()})`,
+  });
+  link.hidden = false;
+}));
 
 /**
  * Once per tab: installs isolation.js and reloads, so that the threaded

@@ -82,7 +82,8 @@ export class Camera {
     this.stream = null;
   }
 
-  async start() {
+  /** @param {object} size wanted frame size (getUserMedia constraints); default up to 1280×720. */
+  async start(size = {width: {ideal: 1280}, height: {ideal: 720}}) {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       throw new PageError(
           'This browser offers no camera to this page: cameras need https:// or http://localhost. ' +
@@ -90,11 +91,12 @@ export class Camera {
     }
     try {
       this.stream = await navigator.mediaDevices.getUserMedia(
-          {video: {facingMode: 'user', width: {ideal: 1280}, height: {ideal: 720}}, audio: false});
+          {video: {facingMode: 'user', ...size}, audio: false});
     } catch (error) {
       const why = {
         NotAllowedError: 'permission to use the camera was refused',
         NotFoundError: 'no camera was found',
+        OverconstrainedError: 'no camera was found that can film',
         NotReadableError: 'the camera is in use by another program',
       }[error.name] || error.message;
       throw new PageError(`The camera did not start: ${why}. Choose a photo instead.`);

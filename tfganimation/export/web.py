@@ -29,6 +29,9 @@ PAGE_FILES: tuple[str, ...] = (
     "app.js",
     "animator.js",
     "photo.js",
+    "live.js",
+    "live-worker.js",
+    "paste.js",
     "style.css",
     "isolation.js",
 )
@@ -53,6 +56,13 @@ RUNTIME_FILES: dict[str, str] = {
 """Deployed path → path under `web/node_modules`. The import map in
 `index.html` names the two JavaScript modules; LiteRT.js picks one of the
 WebAssembly builds (not copied: the JSPI build, only needed for WebGPU/WebNN)."""
+
+RUNTIME_REWRITES: dict[str, tuple[str, str]] = {
+    "litert/index.js": ('from "@litertjs/wasm-utils"', 'from "./wasm-utils.js"'),
+}
+"""Deployed path → (text, replacement): LiteRT.js's one bare import, pointed at
+its file. The page's import map resolves it either way, but the live mode's
+Web Worker has no import map (workers do not read one)."""
 
 EXAMPLE_FILE = "example.png"
 EXAMPLE_SIZE = 256
@@ -107,7 +117,10 @@ def write_web_page(
     for name, source in sources.items():
         target = out_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if name in RUNTIME_REWRITES:
+            _copy_rewritten(source, target, *RUNTIME_REWRITES[name])
+        else:
+            shutil.copyfile(source, target)
         written.append(target)
     written.append(_write_example(out_dir / EXAMPLE_FILE))
     return written
@@ -150,7 +163,18 @@ def page_sources(web_source: str | os.PathLike | None = None) -> dict[str, Path]
     missing = [str(path) for path in sources.values() if not path.is_file()]
     if missing:
         raise FileNotFoundError(f"Missing {', '.join(missing)}: {install}.")
+    for name, (text, _) in RUNTIME_REWRITES.items():
+        if text not in sources[name].read_text():
+            raise FileNotFoundError(
+                f"{sources[name]} does not contain {text!r}, which the page rewrites for its "
+                f"Web Worker: {install}."
+            )
     return sources
+
+
+def _copy_rewritten(source: Path, target: Path, text: str, replacement: str) -> None:
+    """Copies `source` with `text` (checked by `page_sources`) replaced."""
+    target.write_text(source.read_text().replace(text, replacement))
 
 
 def _model_files(export_dir: Path) -> list[str]:
