@@ -98,6 +98,7 @@ def test_find_models_lists_runs_exports_and_files_once(tmp_path):
         "runs/published/30_net_dis.pth",
         "runs/published/200000-G.ckpt",
         "runs/published/200000-D.ckpt",
+        "runs/published/200000-G_optim.ckpt",
         "runs/published/net_epoch_30_id_D.pth",
     ):
         touch(path)

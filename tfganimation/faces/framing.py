@@ -37,6 +37,10 @@ under TadasBaltrusaitis/OpenFace `lib/local/FaceAnalyser/`; the same
    shape is 204 numbers, x then y then z of the 68 iBUG points in mm, and
    its 68 points' centroid is the origin (to 3e-8 mm).
 
+vipermu/ganimation's README gives the command its crops came from:
+`FaceLandmarkImg ... -aus -simalign -au_static -nobadaligned -simsize 128
+-format_aligned jpg -nomask`: unmasked, like the crops cut here.
+
 So a face whose landmarks are the mean shape up to a similarity (frontal,
 neutral) has each point `i` at `sim_scale * mean_i + size // 2`, whichever
 subset is fitted. `OPENFACE_MEAN_POINTS` are the mean shape's x, y at

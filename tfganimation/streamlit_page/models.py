@@ -21,7 +21,7 @@ from tfganimation.demo.shipped import (
     is_demo,
 )
 from tfganimation.streamlit_page.photos import MAX_PIXELS
-from tfganimation.torch_checkpoints.conversion import is_checkpoint, is_critic_file
+from tfganimation.torch_checkpoints.conversion import is_generator_file
 
 DEFAULT_MODEL = "runs/quickstart/run"
 """Where `tfganimation quickstart` leaves its model, relative to the working directory;
@@ -109,8 +109,8 @@ def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
     Listed: run directories (holding `model.keras`) and export folders
     (holding `saved_model/`) as folders, SavedModel folders, other `.keras`
     files, `.tflite` files, and PyTorch GANimation generator checkpoints
-    (`.pth`/`.ckpt`; their critics, named after them, are not listed: the
-    generator finds its own). The search goes `_SEARCH_DEPTH` folders
+    (`.pth`/`.ckpt`; not their critics, which the generator finds by name,
+    nor optimizer states). The search goes `_SEARCH_DEPTH` folders
     down and skips checkpoints, logs, samples, data sets and hidden folders.
     """
     root = Path(root)
@@ -129,7 +129,7 @@ def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
             for name in files
             if name.endswith(".tflite")
             or (name.endswith(".keras") and not is_model)
-            or (is_checkpoint(name) and not is_critic_file(name))
+            or is_generator_file(name)
         ]
         depth = len(folder_path.relative_to(root).parts)
         subfolders[:] = [

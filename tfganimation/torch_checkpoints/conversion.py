@@ -68,12 +68,12 @@ def is_checkpoint(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
 
 
-def is_critic_file(path: str | os.PathLike) -> bool:
-    """Whether a checkpoint's name is a critic's under its codebase's naming (`30_net_dis.pth`)."""
+def is_generator_file(path: str | os.PathLike) -> bool:
+    """Whether a checkpoint's name may be a generator's: not a critic's (`30_net_dis.pth`)
+    nor the optimizer state the StarGAN-based port saves beside each (`..._optim.ckpt`)."""
     name = Path(path).name
-    return is_checkpoint(path) and any(
-        re.search(replacement + r"(?=\.)", name) for _, replacement in _CRITIC_NAME_RULES
-    )
+    critic = any(re.search(replacement + r"(?=\.)", name) for _, replacement in _CRITIC_NAME_RULES)
+    return is_checkpoint(path) and not critic and not Path(path).stem.endswith("_optim")
 
 
 def find_critic(generator_path: str | os.PathLike) -> Path | None:
