@@ -134,7 +134,7 @@ def test_unexplained_tensors_are_refused(tmp_path):
 
     state = read_state_dict(checkpoint("original/net_epoch_30_id_G.zip-format.pth"))
     state["main.0.extra_scale"] = np.ones(3, np.float32)
-    source = porting.make_source(state, {key: key for key in state}, "G.pth")
+    source = porting.SourceTensors(state, {key: key for key in state}, "G.pth")
     sizes = porting.generator_sizes(source, ORIGINAL)
     from tfganimation.generator import Generator
 
@@ -151,7 +151,7 @@ def test_a_differing_duplicate_is_refused():
 
     state = read_state_dict(checkpoint("stargan_based/200000-G.ckpt"))
     state["debug2.3.weight"] = state["debug2.3.weight"] + 1
-    source = porting.make_source(state, {key: key for key in state}, "G.ckpt")
+    source = porting.SourceTensors(state, {key: key for key in state}, "G.ckpt")
     source.used.update(key for key in state if key.startswith("main."))
     with pytest.raises(CheckpointError, match="'debug2.3.weight' should repeat 'main.3.weight'"):
         source.report(STARGAN_BASED)

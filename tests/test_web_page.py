@@ -44,9 +44,7 @@ CLIP_SIZE, CLIP_FPS, CLIP_FRAMES = (640, 480), 30, 30
 FLOAT32_LEVELS, FLOAT32_SHARE = 1, 0.999
 """float32: at most 1 level of 255 apart at 99.9% of the values."""
 
-READ_RUN = """
-const run = window.tfganimation && window.tfganimation.lastRun;
-if (!run) return null;
+ENCODE = """
 const encode = (array) => {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   let text = '';
@@ -55,6 +53,12 @@ const encode = (array) => {
   }
   return btoa(text);
 };
+"""
+"""A typed array as base64, for the scripts that read the page's arrays back."""
+
+READ_RUN = ENCODE + """
+const run = window.tfganimation && window.tfganimation.lastRun;
+if (!run) return null;
 const canvas = document.getElementById('edited-canvas');
 const shown = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
 return {
@@ -376,18 +380,10 @@ def test_camera_photo_is_cropped_and_edited(browser, server):
     assert not take.is_displayed()
 
 
-READ_LIVE = """
+READ_LIVE = ENCODE + """
 const live = window.tfganimation.live;
 const last = live.last;
 if (!last) return null;
-const encode = (array) => {
-  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
-};
 return {
   count: last.count, file: last.file, variant: last.variant, aus: last.aus, strength: last.strength,
   input: encode(last.input), image: encode(last.image), attention: encode(last.attention),

@@ -132,7 +132,7 @@ def convert_checkpoint(
     generator_state = read_state_dict(generator_path)
     names = strip_data_parallel(generator_state)
     chosen = _choose_layout(layout, names.values(), generator_path.name)
-    generator_source = porting.make_source(generator_state, names, generator_path.name)
+    generator_source = porting.SourceTensors(generator_state, names, generator_path.name)
     generator_sizes = porting.generator_sizes(generator_source, chosen)
 
     critic = critic_record = critic_sizes = None
@@ -145,7 +145,7 @@ def convert_checkpoint(
                 f"{critic_path.name}: not a critic in the {chosen.name} layout of "
                 f"{generator_path.name} (its keys: {', '.join(list(critic_names.values())[:4])} ...)"
             )
-        critic_source = porting.make_source(critic_state, critic_names, critic_path.name)
+        critic_source = porting.SourceTensors(critic_state, critic_names, critic_path.name)
         critic_sizes = porting.critic_sizes(critic_source, chosen)
 
     size, size_from = _image_size(image_size, critic_sizes)

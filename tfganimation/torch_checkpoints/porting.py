@@ -21,7 +21,6 @@ is refused with a message naming the tensor.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import re
 
@@ -68,8 +67,15 @@ class PortReport:
         return dataclasses.asdict(self)
 
 
-class _Source:
-    """A state_dict being ported: looks tensors up by name and counts what was used."""
+class SourceTensors:
+    """A state_dict being ported: looks tensors up by name and counts what was used.
+
+    Args:
+        state: mapping. The file's tensors (`read_state_dict`).
+        names: dict. Each key of `state` → its name in the layout (without
+            `DataParallel`'s prefix, see `strip_data_parallel`).
+        file: str. The file's name, for messages.
+    """
 
     def __init__(self, state: dict[str, np.ndarray], names: dict[str, str], file: str):
         self.tensors = {names[key]: value for key, value in state.items()}
@@ -124,7 +130,6 @@ class _Source:
             )
         return report
 
-
     def _check_duplicate(self, layout: SourceLayout, key: str) -> None:
         """Refuses a tensor saved under a second name whose values differ from the first."""
         original = layout.duplicate_of(key)
@@ -161,7 +166,7 @@ class CriticSizes:
     image_size: int
 
 
-def _block_indices(source: _Source, layout: SourceLayout) -> list[int]:
+def _block_indices(source: SourceTensors, layout: SourceLayout) -> list[int]:
     pattern = re.compile(rf"{re.escape(layout.trunk)}\.(\d+)\.{re.escape(layout.block_body)}\.0\.weight")
     found = sorted(int(m.group(1)) for key in source.tensors if (m := pattern.fullmatch(key)))
     expected = list(range(FIRST_BLOCK_INDEX, FIRST_BLOCK_INDEX + len(found)))
@@ -181,7 +186,7 @@ def _check_aus(n_aus: int, file: str) -> None:
         )
 
 
-def generator_sizes(source: _Source, layout: SourceLayout) -> GeneratorSizes:
+def generator_sizes(source: SourceTensors, layout: SourceLayout) -> GeneratorSizes:
     first = source.tensors.get(f"{layout.trunk}.0.weight")
     if first is None or first.ndim != 4:
         raise CheckpointError(
@@ -197,7 +202,7 @@ def generator_sizes(source: _Source, layout: SourceLayout) -> GeneratorSizes:
     return sizes
 
 
-def critic_sizes(source: _Source, layout: SourceLayout) -> CriticSizes:
+def critic_sizes(source: SourceTensors, layout: SourceLayout) -> CriticSizes:
     pattern = re.compile(rf"{re.escape(layout.critic_trunk)}\.(\d+)\.weight")
     indices = sorted(int(m.group(1)) for key in source.tensors if (m := pattern.fullmatch(key)))
     if not indices or indices != list(range(0, CRITIC_LAYER_STRIDE * len(indices), CRITIC_LAYER_STRIDE)):
@@ -217,7 +222,7 @@ def critic_sizes(source: _Source, layout: SourceLayout) -> CriticSizes:
     return sizes
 
 
-def port_generator(source: _Source, layout: SourceLayout, generator) -> None:
+def port_generator(source: SourceTensors, layout: SourceLayout, generator) -> None:
     """Assigns every variable of `generator` from the source, checking each shape."""
     encoder = [layer for layer in generator.encoder.layers if layer.weights]
     decoder = [layer for layer in generator.decoder.layers if layer.weights]
@@ -243,7 +248,7 @@ def port_generator(source: _Source, layout: SourceLayout, generator) -> None:
     _port_conv(source, generator.attention_head.layers[0], layout.attention_head)
 
 
-def port_critic(source: _Source, layout: SourceLayout, critic) -> None:
+def port_critic(source: SourceTensors, layout: SourceLayout, critic) -> None:
     """Assigns every variable of `critic` from the source, checking each shape."""
     convs = [layer for layer in critic.trunk.layers if layer.weights]
     for index, conv in enumerate(convs):
@@ -252,7 +257,7 @@ def port_critic(source: _Source, layout: SourceLayout, critic) -> None:
     _port_conv(source, critic.au_head, layout.au_head)
 
 
-def _port_conv(source: _Source, layer, key: str, bias_before_norm: bool = False) -> None:
+def _port_conv(source: SourceTensors, layer, key: str, bias_before_norm: bool = False) -> None:
     weight_key, bias_key = f"{key}.weight", f"{key}.bias"
     kernel = to_keras_kernel(source.take(weight_key, _torch_kernel_shape(layer)))
     source.assign(layer.kernel, weight_key, kernel)
@@ -266,7 +271,7 @@ def _port_conv(source: _Source, layer, key: str, bias_before_norm: bool = False)
         source.take(bias_key, (layer.filters,), cancelled=True)
 
 
-def _port_norm(source: _Source, layer, key: str, affine: bool) -> None:
+def _port_norm(source: SourceTensors, layer, key: str, affine: bool) -> None:
     channels = tuple(layer.gamma.shape)
     if affine:
         for variable, name in ((layer.gamma, "weight"), (layer.beta, "bias")):
@@ -286,8 +291,3 @@ def _torch_kernel_shape(layer) -> tuple[int, ...]:
     """The PyTorch weight shape that maps onto `layer.kernel` (the inverse of `to_keras_kernel`)."""
     height, width, third, fourth = layer.kernel.shape
     return (fourth, third, height, width)
-
-
-def make_source(state: collections.OrderedDict, names: dict[str, str], file: str) -> _Source:
-    """Wraps a state_dict (with its keys renamed by `names`) for porting."""
-    return _Source(state, names, file)
