@@ -107,7 +107,13 @@ def tone(path: Path, seconds: float) -> Path:
 
 
 def throughput(
-    folder: Path, frames: int, variants: list[str], seed: int, repeats: int, detect_every: int
+    folder: Path,
+    frames: int,
+    variants: list[str],
+    seed: int,
+    repeats: int,
+    detect_every: int,
+    runtimes: list[str],
 ) -> dict:
     """`{model: {"edit_video": {...}, "drive_csv": {...}}}`: frames/s and the share per stage."""
     aus = performance(frames, seed)
@@ -116,9 +122,16 @@ def throughput(
     )
     track = AUTrack(np.arange(frames) / FRAME_RATE, aus, np.ones(frames, bool), source="benchmark")
     photo = face_frame(sample_identity(np.random.default_rng(seed)), np.zeros(N_AUS))
-    models = {"demo": "demo"}
-    exported = export(folder, variants, seed)
-    models.update({f"128px {label}": path for label, path in exported.items()})
+    models = {"demo": "demo"} if "demo" in runtimes else {}
+    if set(runtimes) - {"demo"}:
+        exported = export(folder, variants, seed)
+        models.update(
+            {
+                f"128px {label}": path
+                for label, path in exported.items()
+                if label.split()[0] in runtimes
+            }
+        )
     results = {}
     for label, path in models.items():
         animator = Animator(path)
@@ -243,6 +256,11 @@ def main() -> None:
         "--driving-frames", type=int, default=120, help="frames of the driving clip"
     )
     parser.add_argument("--variants", default="dynamic", help="LiteRT variants to time")
+    parser.add_argument(
+        "--runtimes",
+        default="demo,keras,saved_model,litert",
+        help="what to time: demo (the shipped 64-px model) and the 128-px generator's runtimes",
+    )
     parser.add_argument("--seed", type=int, default=8, help="synthetic identity (MTCNN finds 8)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
@@ -260,7 +278,13 @@ def main() -> None:
             "cpu_cores": os.cpu_count(),
             "frame_size": [width, height],
             "throughput": throughput(
-                Path(folder), args.frames, variants, args.seed, args.repeats, args.detect_every
+                Path(folder),
+                args.frames,
+                variants,
+                args.seed,
+                args.repeats,
+                args.detect_every,
+                [runtime.strip() for runtime in args.runtimes.split(",")],
             ),
         }
         if not args.no_driving_error:
