@@ -52,6 +52,9 @@ the next (with 10 frames from one key frame to the next, about a second at 30 fp
 _MAX_SCALE_STEP = 1.25
 """A face does not grow or shrink by more than this from one frame to the next."""
 
+_WINDOW_REACH = 1.0
+"""The flow looks this many face sizes around a face: it follows up to that much motion a frame."""
+
 _LUCAS_KANADE = {
     "winSize": (21, 21),
     "maxLevel": 3,  # Pyramid levels: follows motion of up to ~80 px a frame.
@@ -208,11 +211,22 @@ def _start(gray: np.ndarray, face: Face) -> _Followed:
 
 def _follow(previous: np.ndarray, gray: np.ndarray, followed: _Followed) -> _Followed | None:
     """The face moved by the flow of its points from `previous` to `gray`; `None` if lost."""
-    points = followed.points
-    if len(points) < _MIN_POINTS:
+    if len(followed.points) < _MIN_POINTS:
         return None
-    ahead, status, _ = cv2.calcOpticalFlowPyrLK(previous, gray, points, None, **_LUCAS_KANADE)
-    back, status_back, _ = cv2.calcOpticalFlowPyrLK(gray, previous, ahead, None, **_LUCAS_KANADE)
+    # The flow runs in a window of a face's size around the face, not on the whole
+    # frame: its cost then does not grow with the video's resolution.
+    x, y, w, h = followed.face.box
+    reach = max(w, h) * _WINDOW_REACH
+    left, top = max(0, int(x - reach)), max(0, int(y - reach))
+    right = min(gray.shape[1], int(x + w + reach) + 1)
+    bottom = min(gray.shape[0], int(y + h + reach) + 1)
+    if right - left < 8 or bottom - top < 8:
+        return None
+    offset = np.float32([left, top])
+    before, after = previous[top:bottom, left:right], gray[top:bottom, left:right]
+    points = followed.points - offset
+    ahead, status, _ = cv2.calcOpticalFlowPyrLK(before, after, points, None, **_LUCAS_KANADE)
+    back, status_back, _ = cv2.calcOpticalFlowPyrLK(after, before, ahead, None, **_LUCAS_KANADE)
     round_trip = np.linalg.norm((back - points).reshape(-1, 2), axis=1)
     good = status.ravel().astype(bool) & status_back.ravel().astype(bool)
     good &= round_trip < _MAX_ROUND_TRIP
@@ -224,11 +238,12 @@ def _follow(previous: np.ndarray, gray: np.ndarray, followed: _Followed) -> _Fol
     scale = math.hypot(matrix[0, 0], matrix[1, 0])
     if not 1 / _MAX_SCALE_STEP <= scale <= _MAX_SCALE_STEP:
         return None
+    matrix[:, 2] += offset - matrix[:, :2] @ offset  # Back to the frame's pixels.
     face = _moved(followed.face, matrix, scale)
     center_x, center_y = face.center
     if not (0 <= center_x < gray.shape[1] and 0 <= center_y < gray.shape[0]):
         return None  # Its middle has left the picture.
-    return dataclasses.replace(followed, face=face, points=ahead[good])
+    return dataclasses.replace(followed, face=face, points=ahead[good] + offset)
 
 
 def _moved(face: Face, matrix: np.ndarray, scale: float) -> Face:
