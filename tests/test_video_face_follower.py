@@ -100,6 +100,26 @@ def test_a_face_that_enters_and_leaves_is_found_where_per_frame_detection_finds_
         assert box_error(followed[0].faces[index], every_frame[0].faces[index]) <= 5.0
 
 
+def test_a_face_that_appears_beside_a_followed_one_is_followed_back_and_nothing_doubles():
+    one = placed_face_frame(8, canvas=WIDE)
+    two = one.copy()
+    two[:, 112:] = placed_face_frame(120, canvas=WIDE, seed=5)[:, 112:]
+    frames = [one] * 3 + [two] * 4  # Key frames 0 and 5; the second face appears at 3.
+    follower = FaceFollower(detect_every=5)
+
+    found, late = [], {}
+    for index, frame in enumerate(frames):
+        found.append(follower(frame))
+        for back, face in follower.found_late:
+            late.setdefault(index - back, []).append(face)
+
+    assert [len(faces) for faces in found] == [1, 1, 1, 1, 1, 2, 2]
+    assert sorted(late) == [3, 4]  # Back to where it appeared, not before; the first not again.
+    (new,) = [face for face in found[5] if face.center[0] > WIDE[1] / 2]
+    for index in (3, 4):
+        assert len(late[index]) == 1 and box_error(late[index][0], new) <= 0.5
+
+
 def test_detecting_every_frame_is_detection_alone():
     frames = [placed_face_frame(left, canvas=WIDE) for left in (40, 44, 48)] + [
         np.full((*WIDE, 3), 120, np.uint8)

@@ -177,10 +177,10 @@ class FaceFollower:
             if any(_overlap(face, other) > _SAME_FACE for other in known):
                 continue
             followed, later = _start(gray, face), gray
-            for back, (earlier, known) in enumerate(reversed(self._between), start=1):
+            for back, (earlier, there) in enumerate(reversed(self._between), start=1):
                 followed = _follow(later, earlier, followed)
                 if followed is None or any(
-                    _overlap(followed.face, other) > _SAME_FACE for other in known
+                    _overlap(followed.face, other) > _SAME_FACE for other in there
                 ):
                     break  # Out of view, or it was followed there already (lost since).
                 found.append((back, followed.face))
