@@ -14,7 +14,9 @@ when it came into view. A face the detector misses on a key frame while
 the flow still holds it is kept (MTCNN missed a third of the frames of an
 expressive synthetic face that never moved), but only for `_MAX_MISSES`
 key frames in a row, so something the flow follows that is no face does
-not stay a face for long.
+not stay a face for long. A face too flat or too small to give the flow
+`_MIN_POINTS` corners is lost on the next frame, so it costs a detection
+per frame, as before key frames, rather than a guessed crop.
 """
 
 from __future__ import annotations
