@@ -246,3 +246,33 @@ def test_held_rows_hold_through_the_whole_pipeline(files, animator, tmp_path):
     np.testing.assert_allclose(track.aus[2], track.aus[1])
     report = drive_photo(animator, files["photo"], track, tmp_path / "o.mp4", progress=False)
     assert report.held_rows == 1
+
+
+def test_detect_every_reaches_the_video_edit_and_defaults_to_the_library_s(
+    files, tmp_path, monkeypatch
+):
+    from tfganimation.cli import build_parser
+    from tfganimation.video.face_follower import DEFAULT_DETECT_EVERY
+
+    parsed = build_parser().parse_args(["animate", "x.mp4", "--preset", "happy"])
+    assert parsed.detect_every == DEFAULT_DETECT_EVERY
+    seen = {}
+    original = tfganimation.video.edit_video
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tfganimation.video, "edit_video", spy)
+    out = tmp_path / "every.mp4"
+    args = ["--preset", "happy", "--detect-every", "1", "--out", out]
+    assert animate(files, files["clip"], *args) == 0
+    assert seen["detect_every"] == 1 and out.is_file()
+
+
+def test_a_detect_every_under_one_is_one_line(files, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        args = ["--preset", "happy", "--detect-every", "0", "--out", tmp_path / "o.mp4"]
+        animate(files, files["clip"], *args)
+    assert exit_.value.code == 2
+    assert "--detect-every" in capsys.readouterr().err

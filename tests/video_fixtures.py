@@ -30,6 +30,26 @@ def face_frame(aus: np.ndarray, seed: int = 4, shift: tuple[int, int] = (0, 0)) 
     return frame
 
 
+def placed_face_frame(
+    left: int, top: int | None = None, canvas: tuple[int, int] = CANVAS, seed: int = 4
+) -> np.ndarray:
+    """A neutral face with its top-left corner at `(left, top)` (default: centred vertically) on
+    a `canvas` of (height, width); the part outside the canvas is cut off, so it can enter and
+    leave the picture."""
+    height, width = canvas
+    top = (height - FACE) // 2 if top is None else top
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:] = BACKGROUND
+    face = render_face(sample_identity(np.random.default_rng(seed)), np.zeros(N_AUS), FACE)
+    rows = slice(max(0, top), min(height, top + FACE))
+    columns = slice(max(0, left), min(width, left + FACE))
+    if rows.start < rows.stop and columns.start < columns.stop:
+        frame[rows, columns] = face[
+            rows.start - top : rows.stop - top, columns.start - left : columns.stop - left
+        ]
+    return frame
+
+
 def empty_frame() -> np.ndarray:
     frame = np.empty((*CANVAS, 3), np.uint8)
     frame[:] = BACKGROUND

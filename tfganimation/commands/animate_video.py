@@ -21,7 +21,8 @@ performances and videos:
 
 A photo with --aus-from becomes an MP4 with one frame per row of the
 performance, timed by it. PHOTO may be a video (.mp4, .mov, .m4v, .mkv,
-.webm, .avi): it is edited frame by frame; faces are tracked, their crops
+.webm, .avi): it is edited frame by frame; faces are detected every
+--detect-every frames and followed by optical flow between, their crops
 smoothed over time, frames without a face kept as they are, and the frame
 rate and audio kept. OpenFace rows that failed (success 0, low confidence),
 and driving frames without a face, hold the last good AUs. Videos over
@@ -68,6 +69,15 @@ def add_video_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="video faces: smooth the crop boxes over time so the edit does not jitter "
         "(default 0.1)",
+    )
+    group.add_argument(
+        "--detect-every",
+        type=positive_int,
+        default=10,
+        metavar="FRAMES",
+        help="video faces: run the face detector every FRAMES frames and follow the faces by "
+        "optical flow between (and detect again where a face is lost); 1 detects on every frame, "
+        "slower (default 10)",
     )
     group.add_argument(
         "--batch-size", type=positive_int, default=8, help="frames per model call (default 8)"
@@ -120,6 +130,7 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], Any]) -> int
             target,
             face=args.face,
             crop_smoothing=args.crop_smoothing,
+            detect_every=args.detect_every,
             **common,
         )
     else:
@@ -146,6 +157,7 @@ def _performance(args: argparse.Namespace, animator: Any, limits: VideoLimits) -
         args.aus_from,
         animator,
         face_id=args.track_face,
+        detect_every=args.detect_every,
         min_confidence=(
             DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
         ),

@@ -18,6 +18,7 @@ edit_video(animator, "clip.mp4", "clip_happy.mp4", "happy")       # every frame 
 from tfganimation.video.au_track import AUTrack
 from tfganimation.video.driving import drive_photo
 from tfganimation.video.editing import edit_video
+from tfganimation.video.face_follower import DEFAULT_DETECT_EVERY, FaceFollower
 from tfganimation.video.face_track import FaceTrack, select_tracks, track_faces
 from tfganimation.video.openface_track import read_openface_track
 from tfganimation.video.video_limits import (
@@ -40,8 +41,10 @@ from tfganimation.video.video_writer import VideoWriter, check_output
 
 __all__ = [
     "AUTrack",
+    "DEFAULT_DETECT_EVERY",
     "DEFAULT_MAX_FRAMES",
     "DEFAULT_MAX_FRAME_PIXELS",
+    "FaceFollower",
     "FaceTrack",
     "VIDEO_SUFFIXES",
     "VideoError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from tfganimation.inference.animator import Animator, FaceChoice
@@ -10,6 +11,7 @@ from tfganimation.atomic import replacing
 from tfganimation.faces import load_photo
 from tfganimation.faces.photos import PhotoSource
 from tfganimation.video.au_track import AUTrack
+from tfganimation.video.background_writer import BackgroundWriter
 from tfganimation.video.frame_editor import DEFAULT_BATCH_SIZE, batched, edit_frames
 from tfganimation.video.progress import Progress
 from tfganimation.video.stage_timer import StageTimer
@@ -37,7 +39,8 @@ def drive_photo(
     Frame `k` is the photo edited to `track.aus[k]`, shown at
     `track.times[k]`: the video has the performance's timing and frame rate
     (irregular timestamps included). Faces are found once; `batch_size`
-    frames go through the model per call.
+    frames go through the model per call while the previous ones are
+    encoded on a background thread.
 
     Args:
         animator: Animator. The model.
@@ -59,6 +62,7 @@ def drive_photo(
     Returns:
         A `VideoReport`.
     """
+    started = time.perf_counter()
     out = check_output(out, overwrite)
     limits.check_frames(len(track), track.source or "The AU track")
     image = load_photo(photo, max_pixels=animator.max_pixels)
@@ -69,16 +73,16 @@ def drive_photo(
     rows = batched(range(len(track)), batch_size)
     with (
         replacing(out) as temporary,
-        VideoWriter(temporary, width, height, track.frame_rate, audio_from=audio_from) as writer,
+        VideoWriter(temporary, width, height, track.frame_rate, audio_from=audio_from) as video,
+        BackgroundWriter(video, timer, depth=batch_size) as writer,
         Progress("Animating frames", len(track), enabled=progress) as bar,
     ):
         for batch in rows:
             frames = edit_frames(
                 animator, [image] * len(batch), [faces] * len(batch), track.aus[batch], timer
             )
-            with timer("encode"):
-                for row, frame in zip(batch, frames):
-                    writer.write(frame, track.times[row])
+            for row, frame in zip(batch, frames):
+                writer.write(frame, track.times[row])
             bar.advance(len(batch))
     return VideoReport(
         path=Path(out),
@@ -87,7 +91,8 @@ def drive_photo(
         duration=track.duration,
         frames_edited=len(track),
         held_rows=track.n_invalid,
-        audio=writer.has_audio,
+        audio=video.has_audio,
         backend=animator.backend,
         seconds=dict(timer.seconds),
+        wall_seconds=time.perf_counter() - started,
     )

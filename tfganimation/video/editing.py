@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,12 @@ from tfganimation.inference.animator import AUs, Animator, to_aus
 from tfganimation.atomic import replacing
 from tfganimation.faces import NoFaceError
 from tfganimation.video.au_track import AUTrack
+from tfganimation.video.background_writer import BackgroundWriter
+from tfganimation.video.face_follower import DEFAULT_DETECT_EVERY
 from tfganimation.video.face_scan import scan_faces
 from tfganimation.video.face_track import DEFAULT_CROP_SMOOTHING, select_tracks
 from tfganimation.video.frame_editor import DEFAULT_BATCH_SIZE, batched, edit_frames
+from tfganimation.video.prefetch import prefetched
 from tfganimation.video.progress import Progress
 from tfganimation.video.stage_timer import StageTimer
 from tfganimation.video.video_limits import VideoLimits
@@ -30,6 +35,7 @@ def edit_video(
     *,
     face: str = "largest",
     crop_smoothing: float = DEFAULT_CROP_SMOOTHING,
+    detect_every: int = DEFAULT_DETECT_EVERY,
     batch_size: int = DEFAULT_BATCH_SIZE,
     limits: VideoLimits = VideoLimits(),
     overwrite: bool = False,
@@ -38,9 +44,12 @@ def edit_video(
     """Gives the faces of a video an expression, or a performance, and writes it as MP4.
 
     Two passes: the first finds the faces in every frame and follows them
-    (`scan_faces`: tracks linked by overlap, short misses bridged, crops
-    smoothed over time so the edit does not jitter); the second decodes
-    again, edits `batch_size` frames per model call and encodes. Frames
+    (`scan_faces`: the detector on every `detect_every`-th frame and
+    wherever a face is lost, optical flow between; tracks linked by
+    overlap, short misses bridged, crops smoothed over time so the edit
+    does not jitter); the second decodes again, edits `batch_size` frames
+    per model call and encodes. In both, frames are decoded by a background
+    thread, and in the second encoded by another, beside the model. Frames
     without a tracked face are written unchanged. Frame times (hence the
     frame rate) are the source's, and its audio is kept.
 
@@ -55,6 +64,9 @@ def edit_video(
         face: `"largest"` (the most prominent face over the video) or
             `"all"`. Defaults to `"largest"`.
         crop_smoothing: float. Seconds; see `track_faces`. Defaults to 0.1.
+        detect_every: int. Frames from one face detection to the next (faces
+            are followed by optical flow between); 1 detects on every frame.
+            Defaults to 10.
         batch_size: int. Frames per model call. Defaults to 8.
         limits: VideoLimits. Refuse larger videos. Defaults to `VideoLimits()`.
         overwrite: bool. Replace an existing `out`. Defaults to False.
@@ -68,12 +80,18 @@ def edit_video(
         VideoError: the video cannot be read or is over `limits`.
         NoFaceError: no frame has a face.
     """
+    started = time.perf_counter()
     out = check_output(out, overwrite)
     targets = target if isinstance(target, AUTrack) else to_aus(target)
     info = probe_video(source, limits)
     timer = StageTimer()
     times, tracks = scan_faces(
-        source, info.n_frames, smoothing=crop_smoothing, timer=timer, progress=progress
+        source,
+        info.n_frames,
+        smoothing=crop_smoothing,
+        detect_every=detect_every,
+        timer=timer,
+        progress=progress,
     )
     chosen = select_tracks(tracks, face)
     if not chosen:
@@ -83,12 +101,14 @@ def edit_video(
         [track.faces[index] for track in chosen if index in track.faces]
         for index in range(len(times))
     ]
-    frames = timer.iterate("decode", read_frames(source))
+    decoded = prefetched(timer.iterate("decode", read_frames(source)), depth=batch_size)
     with (
+        contextlib.closing(decoded) as frames,
         replacing(out) as temporary,
         VideoWriter(
             temporary, info.width, info.height, info.frame_rate, audio_from=source
-        ) as writer,
+        ) as video,
+        BackgroundWriter(video, timer, depth=batch_size) as writer,
         Progress("Editing frames", len(times), enabled=progress) as bar,
     ):
         start = 0
@@ -101,9 +121,8 @@ def edit_video(
                 aus[start:stop],
                 timer,
             )
-            with timer("encode"):
-                for frame, image in zip(batch, images):
-                    writer.write(image, frame.time)
+            for frame, image in zip(batch, images):
+                writer.write(image, frame.time)
             bar.advance(len(batch))
             start = stop
     edited = sum(1 for frame_faces in faces if frame_faces)
@@ -115,7 +134,8 @@ def edit_video(
         frames_edited=edited,
         frames_without_face=len(times) - edited,
         held_rows=targets.n_invalid if isinstance(targets, AUTrack) else 0,
-        audio=writer.has_audio,
+        audio=video.has_audio,
         backend=animator.backend,
         seconds=dict(timer.seconds),
+        wall_seconds=time.perf_counter() - started,
     )

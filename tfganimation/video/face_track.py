@@ -36,7 +36,9 @@ class FaceTrack:
         faces: dict from frame index to the smoothed `Face`, for every frame
             from the face's first detection to its last (bridged misses
             included).
-        n_detected: int. Frames in which the detector found it.
+        n_detected: int. Frames in which it was found: by the detector, or
+            followed by optical flow from a frame where it was
+            (`FaceFollower`).
     """
 
     faces: dict[int, Face]

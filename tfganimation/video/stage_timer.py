@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import threading
 import time
 from collections.abc import Iterable, Iterator
 
 
 class StageTimer:
-    """Adds up wall-clock seconds per named stage (decode, detect, edit, paste, encode).
+    """Adds up wall-clock seconds per named stage (decode, detect, track, edit, paste, encode).
+
+    Stages may run on different threads (decoding and encoding overlap the
+    model), so their seconds can add up to more than the wall-clock time.
 
     Example:
     ```python
@@ -23,6 +27,7 @@ class StageTimer:
 
     def __init__(self):
         self.seconds: dict[str, float] = collections.defaultdict(float)
+        self._lock = threading.Lock()
 
     @contextlib.contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -30,7 +35,9 @@ class StageTimer:
         try:
             yield
         finally:
-            self.seconds[stage] += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            with self._lock:
+                self.seconds[stage] += elapsed
 
     def iterate(self, stage: str, items: Iterable) -> Iterator:
         """Yields `items`, timing how long each one takes to produce (e.g. decoding)."""

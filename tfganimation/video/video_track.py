@@ -12,6 +12,7 @@ from tfganimation.aus import N_AUS
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
 from tfganimation.faces import NoFaceError
 from tfganimation.video.au_track import AUTrack
+from tfganimation.video.face_follower import DEFAULT_DETECT_EVERY
 from tfganimation.video.face_scan import scan_faces
 from tfganimation.video.face_track import DEFAULT_CROP_SMOOTHING
 from tfganimation.video.frame_editor import DEFAULT_BATCH_SIZE, batched
@@ -26,6 +27,7 @@ def estimate_video_track(
     path: str | os.PathLike,
     *,
     crop_smoothing: float = DEFAULT_CROP_SMOOTHING,
+    detect_every: int = DEFAULT_DETECT_EVERY,
     limits: VideoLimits = VideoLimits(),
     progress: bool = True,
 ) -> AUTrack:
@@ -45,6 +47,9 @@ def estimate_video_track(
             `.keras` file, `demo`, or a SavedModel export with `estimate_aus`.
         path: the driving video.
         crop_smoothing: float. Seconds; see `track_faces`. Defaults to 0.1.
+        detect_every: int. Frames from one face detection to the next, the
+            faces followed by optical flow between (`FaceFollower`); 1
+            detects on every frame. Defaults to 10.
         limits: VideoLimits. Defaults to `VideoLimits()`.
         progress: bool. Progress bars on stderr. Defaults to True.
 
@@ -61,7 +66,13 @@ def estimate_video_track(
         )
     path = Path(path)
     info = probe_video(path, limits)
-    times, tracks = scan_faces(path, info.n_frames, smoothing=crop_smoothing, progress=progress)
+    times, tracks = scan_faces(
+        path,
+        info.n_frames,
+        smoothing=crop_smoothing,
+        detect_every=detect_every,
+        progress=progress,
+    )
     if not tracks:
         raise NoFaceError(f"no face found in any of the {len(times)} frames of {path}.")
     faces = tracks[0].faces
@@ -87,15 +98,19 @@ def read_track(
     *,
     face_id: int | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    detect_every: int = DEFAULT_DETECT_EVERY,
     limits: VideoLimits = VideoLimits(),
     progress: bool = True,
 ) -> AUTrack:
     """A performance from an OpenFace CSV (`read_openface_track`) or a driving video
-    (`estimate_video_track`, which needs `animator`), told apart by the file's suffix."""
+    (`estimate_video_track`, which needs `animator`; `detect_every` is its), told apart by
+    the file's suffix."""
     if is_video(source):
         if animator is None:
             raise ValueError("Reading AUs from a driving video needs a model (animator=...).")
-        return estimate_video_track(animator, source, limits=limits, progress=progress)
+        return estimate_video_track(
+            animator, source, detect_every=detect_every, limits=limits, progress=progress
+        )
     if Path(source).suffix.lower() != ".csv":
         raise ValueError(
             f"A performance comes from an OpenFace CSV (.csv) or a driving video "
