@@ -39,7 +39,7 @@ def add_parser(subparsers) -> None:
         description=(
             "Find the faces in PHOTO, give them the expression --aus or --preset with a trained "
             "model (a run directory, a .keras file, an export folder, a SavedModel, a .tflite "
-            "file, or demo), and write the edited photo or an animation to it. PHOTO can be a "
+            "file, a PyTorch GANimation .pth/.ckpt, or demo), and write the edited photo or an animation to it. PHOTO can be a "
             "video, and --aus-from makes the faces perform an OpenFace CSV or a driving video."
         ),
         epilog=EPILOG + "\n" + VIDEO_EPILOG,
@@ -51,8 +51,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--model",
         default=None,
-        help="run directory, .keras file, export folder, SavedModel, .tflite file, or demo "
-        "(default: demo, the model shipped in the package, trained on synthetic faces)",
+        help="run directory, .keras file, export folder, SavedModel, .tflite file, PyTorch "
+        "GANimation generator .pth/.ckpt (its critic found beside it), or demo (default: demo, the model shipped in the package, trained on synthetic faces)",
     )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument(

@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     )
     path = save_converted(converted, args.out, overwrite=args.overwrite)
     print(summary(converted.record))
+    if critic is not None and args.critic is None:
+        print(f"(The critic {critic} was found beside the generator; --critic names another.)")
     print(f"Wrote {path}")
     return 0
 

@@ -27,8 +27,9 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "model",
-        help="training run directory, a .keras file (GANimation or Generator), or demo: the "
-        "demo model shipped in the package",
+        help="training run directory, a .keras file (GANimation or Generator), a PyTorch "
+        "GANimation generator .pth/.ckpt (its critic found beside it), or demo: the demo model "
+        "shipped in the package",
     )
     parser.add_argument("--out", required=True, help="export folder")
     parser.add_argument(
@@ -48,7 +49,8 @@ def add_parser(subparsers) -> None:
         default=None,
         metavar="DATASET_OR_DIR",
         help="dataset or folder of face images for int8 calibration and the parity check "
-        "(default: the run's dataset; for demo, faces of its held-out synthetic identities)",
+        "(default: the run's dataset; for demo, faces of its held-out synthetic identities; "
+        "a .pth or a converted model names none: pass this)",
     )
     parser.add_argument(
         "--image-size",
