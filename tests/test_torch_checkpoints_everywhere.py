@@ -78,6 +78,14 @@ def test_animate_takes_a_checkpoint_and_crops_as_it_was_trained(tmp_path):
     assert Animator(str(checkpoint("replicate/30_net_gen.pth")), framing="openface_simalign").framing == (
         "openface_simalign"
     )
+    from tfganimation.cli import build_parser
+    from tfganimation.commands.animate import _open_animator
+
+    model = str(checkpoint("stargan_based/200000-G.ckpt"))
+    args = build_parser().parse_args(
+        ["animate", "x.png", "--preset", "happy", "--model", model, "--framing", "face_recognition"]
+    )
+    assert _open_animator(args).framing == "face_recognition"
 
 
 def test_reading_aus_without_the_critic_says_how_to_get_it(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_arguments, run_video
 from tfganimation.commands.arguments import positive_int
+from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
 
 STILL_FORMATS = (".png", ".jpg", ".jpeg", ".webp")
 """Output suffixes written as the single edited photo (`write_frames` writes these too)."""
@@ -105,6 +106,13 @@ def add_parser(subparsers) -> None:
         default=None,
         help="runtime (default: from the model path)",
     )
+    parser.add_argument(
+        "--framing",
+        choices=FRAMINGS,
+        default=None,
+        help="how faces are cut out for the model (default: as its training faces were, from its "
+        "record: openface_simalign for a StarGAN-based checkpoint, else face_recognition)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
     add_video_arguments(parser)
     parser.set_defaults(run=run)
@@ -166,7 +174,7 @@ def _open_animator(args: argparse.Namespace):
     detect_backend(model)  # A wrong model path fails here too.
     if is_demo(model):
         print(("No --model given. " if args.model is None else "") + demo_notice())
-    return Animator(model, backend=args.backend)
+    return Animator(model, backend=args.backend, framing=args.framing)
 
 
 def _face_choice(text: str) -> str | int:
