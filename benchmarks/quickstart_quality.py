@@ -10,7 +10,8 @@ shared machine fewer steps fit the budget.
     python benchmarks/quickstart_quality.py [--minutes 10] [--out runs/quickstart_quality]
 
 Any `QuickstartConfig` field can be changed to compare configurations on the
-same machine, e.g. `--set conv_dim=32 --set n_identities=60 --set per_identity=40`.
+same machine, e.g. `--set conv_dim=32 --set n_identities=60 --set per_identity=40`,
+or the paper's loss weights, e.g. `--set au_weight=8000 --set attention_weight=0.05`.
 """
 
 from __future__ import annotations

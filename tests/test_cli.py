@@ -1,6 +1,7 @@
 """The `tfganimation` command's front door."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -80,23 +81,50 @@ def test_native_log_filter_drops_abseil_lines_only(capfd):
     assert "after the block" in capfd.readouterr().err
 
 
+def train_parser():
+    """The `train` command's own parser, to read its options' defaults and help."""
+    import argparse
+
+    from tfganimation.commands import train
+
+    subparsers = argparse.ArgumentParser().add_subparsers()
+    train.add_parser(subparsers)
+    return subparsers.choices["train"]
+
+
 def test_train_defaults_are_the_train_config_defaults():
     import dataclasses
 
     from tfganimation.cli import build_parser
-    from tfganimation.commands.train import JIT_COMPILE
+    from tfganimation.commands.train import given_options
     from tfganimation.training.config import TrainConfig
 
-    args = vars(build_parser().parse_args(["train", "--data", "d", "--out", "o"]))
-    args["jit_compile"] = JIT_COMPILE[args["jit_compile"]]
-    # The options the command has, each defaulting to its field; the rest are library-only.
+    # An option left out is absent (so that --resume can tell it from one typed again), and the
+    # run it starts has every field at its `TrainConfig` default.
+    args = build_parser().parse_args(["train", "--data", "d", "--out", "o"])
+    assert given_options(args) == {"data": "d", "out": "o"}
+    assert TrainConfig(**given_options(args)) == TrainConfig(data="d", out="o")
+    # Every field but the library-only ones has an option, and its help states the field's default.
     library_only = {"upsampling", "augmentations", "color_tv_weight", "au_gradient_weight",
                     "au_gradient_every", "critic_warmup_steps", "snapshot_every"}  # fmt: skip
+    actions = {action.dest: action for action in train_parser()._actions}
     for field in dataclasses.fields(TrainConfig):
         if field.name in {"data", "out"} | library_only:
-            assert field.name not in args or field.name in {"data", "out"}
+            assert field.name not in actions or field.name in {"data", "out"}
             continue
-        assert args[field.name] == field.default, field.name
+        action = actions[field.name]
+        assert "default" in action.help, field.name
+        if field.default is not None:  # None is spelled out in words ("one pass over ...").
+            stated = rf"\bdefault {re.escape(str(field.default))}(?![\w.])"
+            assert re.search(stated, action.help), (field.name, action.help)
+    # A value typed is the field's value, the loss weights included.
+    typed = build_parser().parse_args(
+        ["train", "--data", "d", "--out", "o", "--au-weight", "2000", "--attention-tv-weight", "0",
+         "--jit-compile", "off"]
+    )  # fmt: skip
+    config = TrainConfig(**given_options(typed))
+    assert (config.au_weight, config.attention_tv_weight, config.jit_compile) == (2000.0, 0.0, False)
+    assert config.gp_weight == TrainConfig.gp_weight
 
 
 def test_train_decay_longer_than_training_is_a_one_line_error(tmp_path):
@@ -115,3 +143,17 @@ def test_train_keeps_the_old_depth_flags_as_aliases():
     old = parse(["train", "--data", "d", "--out", "o", "--repeat-num", "2", "--critic-repeat-num", "3"])
     new = parse(["train", "--data", "d", "--out", "o", "--residual-blocks", "2", "--downsampling-layers", "3"])
     assert vars(old) == vars(new) and (new.residual_blocks, new.downsampling_layers) == (2, 3)
+
+
+def test_train_needs_data_and_out_unless_resuming(capsys):
+    from tfganimation import cli
+
+    assert cli.main(["train", "--out", "o"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "tfganimation train: error: --data and --out are required to start a run "
+        "(or --resume RUN_DIR to continue one)."
+    ]
+    assert cli.main(["train", "--resume"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "tfganimation train: error: --resume needs the run to continue: --resume RUN_DIR."
+    ]

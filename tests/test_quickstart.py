@@ -84,3 +84,15 @@ def test_cli_defaults_are_the_quickstart_config_defaults():
         defaults.minutes, defaults.out, defaults.image_size, defaults.n_identities,
         defaults.per_identity, defaults.steps, defaults.seed,
     )
+
+
+def test_the_loss_weights_are_quickstart_fields_that_reach_the_run():
+    # Fields, so that `benchmarks/quickstart_quality.py --set au_weight=...` accepts them.
+    from tfganimation.quickstart import QuickstartConfig
+    from tfganimation.training.config import LOSS_WEIGHTS, TrainConfig
+
+    assert {name: getattr(QuickstartConfig(), name) for name in LOSS_WEIGHTS} == {
+        name: getattr(TrainConfig, name) for name in LOSS_WEIGHTS
+    }
+    config = QuickstartConfig(au_weight=8000.0).train_config("data", epochs=3, steps_per_epoch=10)
+    assert (config.au_weight, config.gp_weight) == (8000.0, TrainConfig.gp_weight)

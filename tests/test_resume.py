@@ -160,3 +160,46 @@ def train_args(data, out):
         "train", "--data", str(data), "--out", str(out), "--image-size", "32",
         "--batch-size", "3", "--conv-dim", "8", "--residual-blocks", "1", "--epochs", "1", "--decay-epochs", "1",
     ]  # fmt: skip
+
+
+class CrashAfter(keras.callbacks.Callback):
+    """Raises after `steps` batches: a run that stopped mid-way, its backups on disk."""
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self.steps = steps
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.global_step) >= self.steps:
+            raise RuntimeError("crashed")
+
+
+def test_resume_run_dir_alone_reads_the_options_from_run_json(tmp_path, capsys):
+    # A run with non-default options (a loss weight among them) that stops at step 2 of 6.
+    data = write_manifest_dataset(tmp_path / "data")
+    run_dir = tmp_path / "run"
+    config = TrainConfig(
+        data=str(data), out=str(run_dir), epochs=2, decay_epochs=1, backup_every=1,
+        au_weight=2000.0, validation_steps=0, **TINY_RUN,
+    )  # fmt: skip
+    with pytest.raises(RuntimeError, match="crashed"):
+        train(config, verbose=0, callbacks=[CrashAfter(2)])
+
+    # An option given again must equal the recorded one: refused in one line naming it, in the
+    # new form and in the old one (every option retyped, --resume last).
+    assert cli.main(["train", "--resume", str(run_dir), "--au-weight", "4000"]) == 2
+    error = capsys.readouterr().err
+    assert len(error.splitlines()) == 1 and "--au-weight 4000.0 differs from the recorded 2000.0" in error
+    assert cli.main([*train_args(data, run_dir), "--resume"]) == 2  # --epochs 1 --decay-epochs 1
+    error = capsys.readouterr().err
+    assert len(error.splitlines()) == 1 and "--epochs 1 differs from the recorded 2" in error
+    assert json.loads((run_dir / "run.json").read_text())["status"] == "training"
+
+    # `--resume RUN_DIR` alone, with a runtime option changed.
+    assert cli.main(["train", "--resume", str(run_dir), "--sample-every", "1000"]) == 0
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["status"] == "finished" and record["resumed_at_steps"] == [2]
+    assert record["config"]["au_weight"] == 2000.0
+    model = keras.models.load_model(run_dir / "model.keras")
+    assert int(model.global_step) == 6 and model.au_weight == 2000.0
+    assert model.generator.conv_dim == 8

@@ -6,11 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import keras
 import numpy as np
 import pytest
+from conftest import TINY
 
 from tfganimation.aus import AU_CODES
 from tfganimation.data import read_index
@@ -52,7 +54,7 @@ def test_train_command_writes_a_loadable_run(dataset, tmp_path):
     command = [
         sys.executable, "-m", "tfganimation.cli", "train", "--data", str(dataset),
         "--out", str(run_dir), "--image-size", "32", "--batch-size", "3", "--epochs", "1", "--decay-epochs", "1",
-        "--conv-dim", "8", "--residual-blocks", "1",
+        "--conv-dim", "8", "--residual-blocks", "1", "--au-weight", "2000",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -61,8 +63,11 @@ def test_train_command_writes_a_loadable_run(dataset, tmp_path):
     assert record["status"] == "finished"
     assert record["data"]["counts"] == {"train": 9, "test": 3}
     assert record["config"]["image_size"] == 32 and record["steps_per_epoch"] == 3
+    # The loss weights are recorded, the one typed and the paper's.
+    assert (record["config"]["au_weight"], record["config"]["cycle_weight"]) == (2000.0, 10.0)
     assert set(record["final_logs"]) >= {"d_loss", "g_loss", "val_d_loss"}
     model = keras.models.load_model(run_dir / "model.keras")
+    assert (model.au_weight, model.gp_weight) == (2000.0, 10.0)
     edited, _, _ = model.generator((np.zeros((1, 32, 32, 3), "float32"), np.zeros((1, 17), "float32")))
     assert edited.shape == (1, 32, 32, 3)
     assert (run_dir / "checkpoints" / "epoch_001.weights.h5").is_file()
@@ -158,3 +163,75 @@ def test_a_run_recorded_under_the_old_field_names_still_resumes(dataset):
     assert TrainConfig.from_record(old) == config
     with pytest.raises(ValueError, match="residual_blocks: 1 -> 2"):
         check_same_run({"config": old}, dataclasses.replace(config, residual_blocks=2))
+
+
+def test_loss_weights_are_config_fields_with_the_paper_defaults(dataset):
+    import inspect
+
+    from tfganimation import GANimation
+    from tfganimation.training import LOSS_WEIGHTS, build_model
+
+    paper = inspect.signature(GANimation.__init__).parameters
+    assert {name: getattr(TrainConfig, name) for name in LOSS_WEIGHTS} == {
+        name: paper[name].default for name in LOSS_WEIGHTS
+    }
+    weights = {"gp_weight": 5.0, "au_weight": 2000.0, "cycle_weight": 3.0, "attention_weight": 0.2,
+               "attention_tv_weight": 0.0}  # fmt: skip
+    model = build_model(TrainConfig(data=str(dataset), out="unused", **TINY, **weights))
+    assert {name: getattr(model, name) for name in LOSS_WEIGHTS} == weights
+    with pytest.raises(ValueError, match="au_weight must be finite and >= 0. Received: au_weight=-1"):
+        TrainConfig(data="d", out="o", au_weight=-1.0)
+    with pytest.raises(ValueError, match="gp_weight"):
+        TrainConfig(data="d", out="o", gp_weight=float("nan"))
+
+
+def test_a_run_recorded_without_loss_weights_trained_with_the_paper_ones(dataset):
+    from tfganimation.training.config import LOSS_WEIGHTS
+    from tfganimation.training.run_dir import check_same_run
+
+    config = TrainConfig(data=str(dataset), out="run", **TINY)
+    old = {name: value for name, value in json.loads(json.dumps(dataclasses.asdict(config))).items()
+           if name not in LOSS_WEIGHTS}  # fmt: skip
+    assert TrainConfig.from_record(old) == config
+    check_same_run({"config": old}, config)  # the same run: no error
+    with pytest.raises(ValueError, match=r"changed: au_weight: 4000.0 -> 8000.0$"):
+        check_same_run({"config": old}, dataclasses.replace(config, au_weight=8000.0))
+
+
+def write_unfinished_run(run_dir, config, status="training"):
+    """The `run.json` `train` leaves in a run it has not finished."""
+    run_dir.mkdir()
+    record = {
+        "config": dataclasses.asdict(config),
+        "data": {"path": str(Path(config.data).resolve())},
+        "status": status,
+    }
+    (run_dir / "run.json").write_text(json.dumps(record))
+
+
+def test_resumed_config_reads_the_run_and_takes_only_runtime_changes(dataset, tmp_path, monkeypatch):
+    from tfganimation.training import resumed_config
+
+    run_dir = tmp_path / "run"
+    # Recorded from the dataset's folder with a relative --data: resumed from anywhere else.
+    monkeypatch.chdir(dataset.parent)
+    config = TrainConfig(data=dataset.name, out="run", au_weight=2000.0, sample_every=7, **TINY)
+    write_unfinished_run(run_dir, config)
+    monkeypatch.chdir(tmp_path / "dataset" / "images")
+    expected = dataclasses.replace(config, data=str(dataset.resolve()), out=str(run_dir))
+    assert resumed_config(run_dir) == expected
+    # Given again: equal values and runtime options pass, the latter replacing the record's.
+    given = {"data": str(dataset), "out": str(run_dir), "au_weight": 2000, "sample_every": 50}
+    assert resumed_config(run_dir, given) == dataclasses.replace(expected, sample_every=50)
+    with pytest.raises(ValueError) as refused:
+        resumed_config(run_dir, {"au_weight": 4000.0, "image_size": 32, "data": str(tmp_path)})
+    message = str(refused.value)
+    assert "\n" not in message and "image-size" not in message
+    assert f"--data is not the run's {dataset.resolve()}" in message
+    assert "--au-weight 4000.0 differs from the recorded 2000.0" in message
+
+    write_unfinished_run(tmp_path / "finished", config, status="finished")
+    with pytest.raises(ValueError, match="finished"):
+        resumed_config(tmp_path / "finished")
+    with pytest.raises(FileNotFoundError, match="no run.json"):
+        resumed_config(tmp_path / "nothing")

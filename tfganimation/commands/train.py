@@ -6,8 +6,10 @@ import argparse
 import dataclasses
 import functools
 
-from tfganimation.commands.arguments import non_negative_int, positive_int
-from tfganimation.training.config import TrainConfig
+from typing import Any
+
+from tfganimation.commands.arguments import non_negative_float, non_negative_int, positive_int
+from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -15,7 +17,11 @@ PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 # (a test pins them to `tfganimation.distribute` and `tfganimation.precision`).
 
 DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
-"""`TrainConfig`'s defaults, the one place they are written; every option below takes its own."""
+"""`TrainConfig`'s defaults, the one place they are written; every option's help states its own.
+
+The options themselves default to `argparse.SUPPRESS`: one left out is absent from the parsed
+arguments, so that `--resume` can tell an option typed again (checked against `run.json`) from
+one left out (taken from `run.json`), and a new run gets the field's default from `TrainConfig`."""
 
 JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
 """`--jit-compile` choices → `TrainConfig.jit_compile` values."""
@@ -29,12 +35,16 @@ def add_parser(subparsers) -> None:
             "Train GANimation with model.fit on a dataset in any supported format "
             "(manifest, original GANimation layout, OpenFace CSVs). Writes the last few "
             "epoch checkpoints, history.csv, TensorBoard logs, pictures of training, "
-            "model.keras and run.json to --out. A run that was killed continues with the same "
-            "command plus --resume."
+            "model.keras and run.json to --out. A run that was killed continues with "
+            "--resume RUN_DIR alone: the options come from RUN_DIR/run.json (an option given "
+            "again must equal the recorded one, except the runtime options "
+            f"{', '.join(_flag(name) for name in RUNTIME_OPTIONS)}, which may change)."
         ),
     )
-    parser.add_argument("--data", required=True, help="dataset folder or OpenFace CSV")
-    parser.add_argument("--out", required=True, help="run directory to create")
+    parser.add_argument(
+        "--data", help="dataset folder or OpenFace CSV (required, unless --resume RUN_DIR)"
+    )
+    parser.add_argument("--out", help="run directory to create (required, unless --resume RUN_DIR)")
     option = functools.partial(_config_option, parser)
     option("--image-size", type=positive_int)
     option("--batch-size", type=positive_int, help="global batch (default %(default)s)")
@@ -45,7 +55,17 @@ def add_parser(subparsers) -> None:
         help="final epochs with linear LR decay, at most --epochs (default %(default)s)",
     )
     option("--learning-rate", type=float)
-    option("--n-critic", type=positive_int)
+    option("--n-critic", type=positive_int, help="critic steps per generator step")
+    # The paper's loss weights, each the `GANimation` argument of the same name.
+    weight = functools.partial(option, type=non_negative_float, metavar="W")
+    weight("--gp-weight", help="weight of the critic's gradient penalty")
+    weight(
+        "--au-weight",
+        help="weight of the AU regression, before the reference's division by the batch size",
+    )
+    weight("--cycle-weight", help="weight of the cycle (L1) reconstruction")
+    weight("--attention-weight", help="weight of the mean attention (keeps edits local)")
+    weight("--attention-tv-weight", help="weight of the attention's total variation (smoothness)")
     option("--conv-dim", type=positive_int)
     option(
         "--critic-conv-dim",
@@ -66,18 +86,22 @@ def add_parser(subparsers) -> None:
         help="critic stride-2 convolutions (default: 6, or as many as --image-size halves; "
         "--critic-repeat-num is deprecated)",
     )
-    option("--steps-per-epoch", type=positive_int)
+    option(
+        "--steps-per-epoch",
+        type=positive_int,
+        help="cap on the batches per epoch (default: one pass over the training split)",
+    )
     option("--seed", type=int)
-    parser.add_argument(
+    option(
         "--jit-compile",
         choices=tuple(JIT_COMPILE),
-        default=next(key for key, value in JIT_COMPILE.items() if value == DEFAULTS["jit_compile"]),
         help="XLA for the train step; auto = only on a single GPU (on CPUs it measured slower)",
     )
     option(
         "--strategy",
         choices=STRATEGIES,
-        help="default: one device; mirrored: all local GPUs; multiworker: hosts in TF_CONFIG",
+        help="default: one device; mirrored: all local GPUs; multiworker: hosts in TF_CONFIG "
+        "(default %(default)s)",
     )
     option(
         "--precision",
@@ -115,14 +139,14 @@ def add_parser(subparsers) -> None:
         "--best-checkpoint",
         metavar="METRIC",
         help="also keep the epoch with the lowest METRIC (a logged loss, e.g. val_g_au) as "
-        "checkpoints/best.weights.h5",
+        "checkpoints/best.weights.h5 (default: none)",
     )
     option(
         "--init-from",
         metavar="MODEL",
         help="start from these weights with fresh optimizers (fine-tuning): a run directory, a "
         ".keras file, demo, or a PyTorch GANimation generator .pth/.ckpt; its architecture "
-        "replaces the sizes you leave at their defaults",
+        "replaces the sizes you leave at their defaults (default: none, random weights)",
     )
     option(
         "--init-critic",
@@ -133,8 +157,12 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--resume",
-        action="store_true",
-        help="continue the run in --out from its last backup (same options as it started with)",
+        nargs="?",
+        const="",
+        metavar="RUN_DIR",
+        help="continue the run in RUN_DIR (or in --out) from its last backup, with the options "
+        "its run.json records; an option given again must equal the recorded one, except the "
+        "runtime options",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing run in --out")
     parser.set_defaults(run=run)
@@ -143,15 +171,32 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfganimation.callbacks import NonFiniteLossError
     from tfganimation.cli import CommandError
-    from tfganimation.training import MODEL_FILE, RUN_FILE, InsufficientStorageError, train
+    from tfganimation.training import (
+        MODEL_FILE,
+        RUN_FILE,
+        InsufficientStorageError,
+        resumed_config,
+        train,
+    )
 
-    if args.resume and args.overwrite:
+    resume = args.resume is not None
+    if resume and args.overwrite:
         raise CommandError("--resume and --overwrite exclude each other.")
-    fields = {field.name for field in dataclasses.fields(TrainConfig)}
-    options = {name: value for name, value in vars(args).items() if name in fields}
-    config = TrainConfig(**{**options, "jit_compile": JIT_COMPILE[args.jit_compile]})
+    options = given_options(args)
+    if resume:
+        run_dir = args.resume or args.out
+        if not run_dir:
+            raise CommandError("--resume needs the run to continue: --resume RUN_DIR.")
+        config = resumed_config(run_dir, options)
+    else:
+        if args.data is None or args.out is None:
+            raise CommandError(
+                "--data and --out are required to start a run "
+                "(or --resume RUN_DIR to continue one)."
+            )
+        config = TrainConfig(**options)
     try:
-        train(config, overwrite=args.overwrite, resume=args.resume)
+        train(config, overwrite=args.overwrite, resume=resume)
     except (PermissionError, InsufficientStorageError, NonFiniteLossError) as error:
         raise CommandError(str(error)) from error
     print(f"Trained model: {config.out}/{MODEL_FILE}")
@@ -159,13 +204,55 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def given_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The `TrainConfig` fields the command line states, by name; the options left out are absent.
+
+    A new run takes the rest from `TrainConfig`'s defaults, a resumed one from its `run.json`.
+    """
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    options = {
+        name: value
+        for name, value in vars(args).items()
+        if name in fields and not (name in ("data", "out") and value is None)
+    }
+    if "jit_compile" in options:
+        options["jit_compile"] = JIT_COMPILE[options["jit_compile"]]
+    return options
+
+
 def _config_option(parser: argparse.ArgumentParser, flag: str, *aliases: str, **kwargs) -> None:
     """The option for the `TrainConfig` field `flag` names (`--batch-size`: `batch_size`).
 
-    Its default is the field's: the dataclass is the one place defaults are written.
+    It defaults to `argparse.SUPPRESS` (see `DEFAULTS`), so its help states the field's default
+    itself: `%(default)s` in `help` becomes it, and a help that names no default gets one.
     """
     field = flag.removeprefix("--").replace("-", "_")
-    parser.add_argument(flag, *aliases, default=DEFAULTS[field], **kwargs)
+    shown = _shown_default(field)
+    help_text = kwargs.pop("help", None)
+    if help_text is None:
+        help_text = f"default {shown}"
+    elif "default" not in help_text:
+        help_text += f" (default {shown})"
+    parser.add_argument(
+        flag,
+        *aliases,
+        default=argparse.SUPPRESS,
+        help=help_text.replace("%(default)s", shown),
+        **kwargs,
+    )
+
+
+def _flag(field: str) -> str:
+    """The option of a `TrainConfig` field: `batch_size` → `--batch-size`."""
+    return "--" + field.replace("_", "-")
+
+
+def _shown_default(field: str) -> str:
+    """The field's default as its option is spelled (`--jit-compile auto`, `--backup-every 500`)."""
+    value = DEFAULTS[field]
+    if field == "jit_compile":
+        return next(key for key, choice in JIT_COMPILE.items() if choice == value)
+    return str(value)
 
 
 def _steps_or_epoch(text: str) -> int | None:

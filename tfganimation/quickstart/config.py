@@ -40,6 +40,10 @@ class QuickstartConfig:
         n_critic: int. Critic steps per generator step. Defaults to 5.
         learning_rate: float. Defaults to 2e-4.
         seed: int. Defaults to 0.
+        gp_weight, au_weight, cycle_weight, attention_weight,
+            attention_tv_weight: float. The paper's loss weights, as in
+            `TrainConfig` (whose defaults they take), so that
+            `benchmarks/quickstart_quality.py --set` can compare them.
     """
 
     out: str = "runs/quickstart"
@@ -54,6 +58,11 @@ class QuickstartConfig:
     n_critic: int = 5
     learning_rate: float = 2e-4
     seed: int = 0
+    gp_weight: float = TrainConfig.gp_weight
+    au_weight: float = TrainConfig.au_weight
+    cycle_weight: float = TrainConfig.cycle_weight
+    attention_weight: float = TrainConfig.attention_weight
+    attention_tv_weight: float = TrainConfig.attention_tv_weight
 
     def train_config(self, data: str, epochs: int, steps_per_epoch: int) -> TrainConfig:
         """The `TrainConfig` of the quickstart's run: this config's values for the fields both have.

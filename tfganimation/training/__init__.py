@@ -26,14 +26,16 @@ from tfganimation.lazy_exports import lazy_exports
 __getattr__, __all__ = lazy_exports(
     __name__,
     {
-        "tfganimation.training.config": ("TrainConfig", "RUNTIME_OPTIONS", "default_critic_depth"),
+        "tfganimation.training.config": (
+            "TrainConfig", "LOSS_WEIGHTS", "RUNTIME_OPTIONS", "default_critic_depth",
+        ),
         "tfganimation.training.fit": (
             "SAMPLE_ROWS", "build_model", "compiled_model", "default_callbacks", "epoch_batches",
             "fit_from_step", "train", "validation_batches", "validation_steps",
         ),
         "tfganimation.training.run_dir": (
             "BACKUP_DIR", "CHECKPOINT_DIR", "HISTORY_FILE", "MODEL_FILE", "RUN_FILE",
-            "SNAPSHOT_DIR", "prepare_run_dir", "save_model_atomically",
+            "SNAPSHOT_DIR", "prepare_run_dir", "resumed_config", "save_model_atomically",
         ),
         "tfganimation.training.storage": (
             "InsufficientStorageError", "StorageNeed", "check_storage", "storage_needed",

@@ -16,6 +16,9 @@ RUNTIME_OPTIONS = (
 )  # fmt: skip
 """`TrainConfig` fields that say how a run computes, not what: a resumed run may change them."""
 
+LOSS_WEIGHTS = ("gp_weight", "au_weight", "cycle_weight", "attention_weight", "attention_tv_weight")
+"""The paper's loss weights: `GANimation` arguments with the same names and defaults."""
+
 RENAMED_FIELDS = {"repeat_num": "residual_blocks", "critic_repeat_num": "downsampling_layers"}
 """Old field name → new, for the `run.json` files (and the demo's `demo.json`) written before:
 the reference calls both depths `repeat_num`."""
@@ -36,6 +39,19 @@ class TrainConfig:
         decay_epochs: int. Defaults to 10.
         learning_rate: float. Adam's rate for both networks. Defaults to 1e-4.
         n_critic: int. Critic steps per generator step. Defaults to 5.
+        gp_weight: float. Weight of the critic's gradient penalty (WGAN-GP).
+            Defaults to 10.0, the paper's.
+        au_weight: float. Weight of the AU regression, before the reference's
+            extra division by the batch size (160 at batch 25). Defaults to
+            4000.0, the paper's.
+        cycle_weight: float. Weight of the cycle (L1) reconstruction.
+            Defaults to 10.0, the paper's.
+        attention_weight: float. Weight of the mean attention, which keeps
+            the edit to the face regions that must change. Defaults to 0.1,
+            the paper's.
+        attention_tv_weight: float. Weight of the attention's total
+            variation, which keeps the mask smooth. Defaults to 1e-5, the
+            paper's.
         conv_dim: int. Width of the generator's first convolution, and of
             the critic's unless `critic_conv_dim` says otherwise. Defaults to 64.
         critic_conv_dim: int or `None`. Width of the critic's first
@@ -104,6 +120,11 @@ class TrainConfig:
     decay_epochs: int = 10
     learning_rate: float = 1e-4
     n_critic: int = 5
+    gp_weight: float = 10.0
+    au_weight: float = 4000.0
+    cycle_weight: float = 10.0
+    attention_weight: float = 0.1
+    attention_tv_weight: float = 1e-5
     conv_dim: int = 64
     critic_conv_dim: int | None = None
     residual_blocks: int = 6
@@ -151,6 +172,11 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be >= 1. Received: {name}={value}")
+        for name in LOSS_WEIGHTS:
+            value = getattr(self, name)
+            # `not >= 0` also refuses NaN, which would turn every loss into NaN.
+            if not value >= 0 or value == float("inf"):
+                raise ValueError(f"{name} must be finite and >= 0. Received: {name}={value}")
         for name in ("validation_steps", "keep_checkpoints"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -160,7 +186,11 @@ class TrainConfig:
 
     @classmethod
     def from_record(cls, config: dict[str, Any]) -> TrainConfig:
-        """The `TrainConfig` a `run.json` records, also one written under `RENAMED_FIELDS`."""
+        """The `TrainConfig` a `run.json` records, also one written under `RENAMED_FIELDS`.
+
+        A field the record lacks (one added after the run was written, such
+        as the loss weights) takes its default: the value the run trained with.
+        """
         return cls(**recorded_config(config))
 
 
@@ -173,5 +203,18 @@ def default_critic_depth(image_size: int) -> int:
 
 
 def recorded_config(config: dict[str, Any]) -> dict[str, Any]:
-    """A `run.json` configuration with today's field names (see `RENAMED_FIELDS`)."""
-    return {RENAMED_FIELDS.get(name, name): value for name, value in config.items()}
+    """A `run.json` configuration with today's field names and every field.
+
+    Old names are renamed (see `RENAMED_FIELDS`), and a field added since the
+    run was recorded gets its default, which is what such a run used: the
+    loss weights, say, were the paper's before they became fields. Without
+    that, comparing a resumed configuration with an old record would find
+    every newer field "changed".
+    """
+    renamed = {RENAMED_FIELDS.get(name, name): value for name, value in config.items()}
+    defaults = {
+        field.name: field.default
+        for field in dataclasses.fields(TrainConfig)
+        if field.default is not dataclasses.MISSING
+    }
+    return {**defaults, **renamed}

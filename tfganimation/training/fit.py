@@ -42,7 +42,7 @@ from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
 from tfganimation.precision import dtype_policy, supports_bfloat16
 from tfganimation.schedules import make_optimizers
-from tfganimation.training.config import TrainConfig
+from tfganimation.training.config import LOSS_WEIGHTS, TrainConfig
 from tfganimation.training.initial_weights import (
     copy_initial_weights,
     describe_initial_model,
@@ -67,7 +67,6 @@ SAMPLE_ROWS = 4
 """Faces in the pictures of training."""
 
 
-
 def build_model(config: TrainConfig) -> GANimation:
     """The (untrained) GANimation that `config` describes, in `config.precision`.
 
@@ -90,6 +89,7 @@ def build_model(config: TrainConfig) -> GANimation:
         generator,
         critic,
         n_critic=config.n_critic,
+        **{name: getattr(config, name) for name in LOSS_WEIGHTS},
         seed=config.seed,
         augmentations=config.augmentations,
         color_tv_weight=config.color_tv_weight,

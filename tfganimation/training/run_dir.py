@@ -14,7 +14,8 @@
 
 A folder holds one run: a new run never mixes its files with another's
 (`prepare_run_dir`), and a resumed run must have the configuration it
-started with (`open_run`), its history cut back to its backup (`trim_history`).
+started with (`open_run`; `resumed_config` reads it back from `run.json`),
+its history cut back to its backup (`trim_history`).
 Reading a finished run back is `tfganimation.inference.load_run`.
 """
 
@@ -24,7 +25,9 @@ import dataclasses
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -74,12 +77,7 @@ def open_run(
 ) -> dict:
     """The run's `run.json` record: a new one, or the resumed run's, checked against `config`."""
     if resume:
-        record_path = run_dir / RUN_FILE
-        if not record_path.is_file():
-            raise FileNotFoundError(f"No run to resume in {run_dir}: it has no {RUN_FILE}.")
-        record = json.loads(record_path.read_text())
-        if record.get("status") == "finished":
-            raise ValueError(f"The run in {run_dir} is finished; there is nothing to resume.")
+        record = resumable_record(run_dir)
         check_same_run(record, config)
         record["status"] = "training"
         return record
@@ -105,12 +103,74 @@ def open_run(
     }
 
 
+def resumable_record(run_dir: str | os.PathLike) -> dict:
+    """The `run.json` record of the unfinished run in `run_dir`.
+
+    Raises:
+        FileNotFoundError: `run_dir` holds no `run.json`.
+        ValueError: the run is finished: resuming it would train past its end.
+    """
+    record_path = Path(run_dir) / RUN_FILE
+    if not record_path.is_file():
+        raise FileNotFoundError(f"No run to resume in {run_dir}: it has no {RUN_FILE}.")
+    record = json.loads(record_path.read_text())
+    if record.get("status") == "finished":
+        raise ValueError(f"The run in {run_dir} is finished; there is nothing to resume.")
+    return record
+
+
+def resumed_config(
+    run_dir: str | os.PathLike, given: Mapping[str, Any] | None = None
+) -> TrainConfig:
+    """The configuration to resume the run in `run_dir` with, read from its `run.json`.
+
+    So that resuming needs only the run folder (`train --resume RUN_DIR`),
+    not every option retyped. `given` holds the options stated again, by
+    field name: a runtime option (`RUNTIME_OPTIONS`) replaces the recorded
+    value; any other must equal it, since only an unchanged configuration
+    ends with the weights an uninterrupted run would have. The dataset is the
+    recorded one, by its absolute path (the run may be resumed from another
+    folder); `out` is `run_dir`.
+
+    Raises:
+        FileNotFoundError, ValueError: see `resumable_record`; ValueError
+            too for an option given that differs from the record, naming it.
+    """
+    given = dict(given or {})
+    record = resumable_record(run_dir)
+    recorded_options = record.get("config", {})
+    data = record.get("data", {}).get("path") or recorded_options.get("data")
+    recorded = TrainConfig.from_record({**recorded_options, "data": data, "out": str(run_dir)})
+    differing = []
+    for name, path in (("data", data), ("out", str(run_dir))):
+        if name in given and Path(given.pop(name)).resolve() != Path(path).resolve():
+            differing.append(f"--{name} is not the run's {path}")
+    candidate = dataclasses.replace(recorded, **given)
+    for name in given:
+        if name in RUNTIME_OPTIONS:
+            continue
+        value, kept = _as_recorded(getattr(candidate, name)), _as_recorded(getattr(recorded, name))
+        if value != kept:
+            differing.append(f"--{name.replace('_', '-')} {value} differs from the recorded {kept}")
+    if differing:
+        raise ValueError(
+            f"--resume continues the run as {Path(run_dir) / RUN_FILE} records it: "
+            + "; ".join(differing)
+            + ". Leave these options out, or start a new run."
+        )
+    return candidate
+
+
+def _as_recorded(value: Any) -> Any:
+    """`value` as `run.json` holds it: a tuple reads back as a list."""
+    return json.loads(json.dumps(value))
+
+
 def check_same_run(record: dict, config: TrainConfig) -> None:
     """Refuses to resume a run with a configuration that would change its result."""
     ignored = {"out", "data", *RUNTIME_OPTIONS}
     recorded = recorded_config(record.get("config", {}))
-    # Through JSON, as `run.json` holds it: a tuple reads back as a list.
-    current = json.loads(json.dumps(dataclasses.asdict(config)))
+    current = _as_recorded(dataclasses.asdict(config))
     changed = [
         f"{name}: {recorded.get(name)!r} -> {value!r}"
         for name, value in current.items()
