@@ -90,3 +90,15 @@ def test_train_command_fine_tunes_a_pytorch_checkpoint(dataset, tmp_path):
     assert record["status"] == "finished"
     assert record["initial_weights"]["source"]["critic"]["file"] == "200000-D.ckpt"
     assert record["config"]["init_critic"].endswith("200000-D.ckpt")
+
+
+def test_train_records_the_initial_model_by_absolute_path(tmp_path, monkeypatch):
+    from tfganimation.cli import build_parser
+
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(
+        ["train", "--data", "d", "--out", "o", "--init-from", "ckpts/G.pth", "--critic", "ckpts/D.pth"]
+    )
+    assert args.init_from == str(tmp_path / "ckpts/G.pth")
+    assert args.init_critic == str(tmp_path / "ckpts/D.pth")
+    assert build_parser().parse_args(["train", "--data", "d", "--out", "o", "--init-from", "demo"]).init_from == "demo"

@@ -34,3 +34,11 @@ def non_negative_float(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
     return value
+
+
+def model_path(text: str) -> str:
+    """An argparse type: a model path made absolute, so that `run.json` finds it from anywhere;
+    `demo` (the model shipped in the package) stays a name."""
+    from pathlib import Path
+
+    return text if text == "demo" else str(Path(text).resolve())

@@ -8,7 +8,12 @@ import functools
 
 from typing import Any
 
-from tfganimation.commands.arguments import non_negative_float, non_negative_int, positive_int
+from tfganimation.commands.arguments import (
+    model_path,
+    non_negative_float,
+    non_negative_int,
+    positive_int,
+)
 from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig
 
 STRATEGIES = ("default", "mirrored", "multiworker")
@@ -143,6 +148,7 @@ def add_parser(subparsers) -> None:
     )
     option(
         "--init-from",
+        type=model_path,
         metavar="MODEL",
         help="start from these weights with fresh optimizers (fine-tuning): a run directory, a "
         ".keras file, demo, or a PyTorch GANimation generator .pth/.ckpt; its architecture "
@@ -151,6 +157,7 @@ def add_parser(subparsers) -> None:
     option(
         "--init-critic",
         "--critic",
+        type=model_path,
         metavar="CHECKPOINT",
         help="the critic .pth/.ckpt that goes with a PyTorch --init-from (default: the one its "
         "codebase saves beside the generator, if there; else the critic starts at random)",
