@@ -1,14 +1,18 @@
 """Live mode's frame rate on the on-device page, per stage, in headless Chromium.
 
     python benchmarks/web_live.py [--demo DIR] [--full-size DIR] [--threads 1,2]
-        [--runs 3] [--seconds 8] [--camera-fps 60] [--json]
+        [--runs 3] [--seconds 8] [--camera-fps 60] [--full-variants int8]
+        [--models demo,full-size] [--json]
 
 Two models: the demo (`tfganimation export demo --out DIR --web`, made in DIR
 if missing) and a full-size 128-px generator (conv_dim 64, 6 residual blocks,
 random weights: latency does not depend on their values) exported int8 by the
 project's exporter (`tfganimation export ... --variants int8`, then the page
 beside it; made in DIR if missing: with random weights the int8 file may miss
-its parity floor, which does not change its speed). Chromium's fake camera plays a VGA clip
+its parity floor, which does not change its speed). `--full-variants
+float32,float16,dynamic,int8` exports those instead (a new DIR), so that live
+mode can keep the fastest of them that passed its check, as it does for any
+folder a user opens. Chromium's fake camera plays a VGA clip
 (`tests/test_web_page.py`'s `write_camera_clip`) at `--camera-fps` (60 by
 default, above the 30-fps goal, so the camera does not cap the figure); the
 page is served with COOP/COEP headers (as `benchmarks/web_inference.py`).
@@ -39,7 +43,7 @@ from test_browser import start_chromium, stop_chromium, wait_for  # noqa: E402
 from web_inference import serve  # noqa: E402
 
 STAGES = ("capture", "crop", "inference", "paste", "draw")
-GOALS = {"demo": 30, "full-size int8": 15}
+GOALS = {"demo": 30, "full-size": 15}
 
 MEASURE = """
 const [seconds, done] = [arguments[0], arguments[arguments.length - 1]];
@@ -61,7 +65,7 @@ def make_demo(folder: pathlib.Path) -> None:
         run_cli(["export", "demo", "--out", str(folder), "--web"])
 
 
-def make_full_size(folder: pathlib.Path) -> None:
+def make_full_size(folder: pathlib.Path, variants: str = "int8") -> None:
     if (folder / "index.html").is_file():
         return
     import keras
@@ -83,7 +87,7 @@ def make_full_size(folder: pathlib.Path) -> None:
     # it anyway (as `export/web.py` can), marked as failed in metadata.json.
     run_cli(
         ["export", str(work / "g.keras"), "--out", str(folder), "--formats", "tflite",
-         "--variants", "int8", "--representative", str(work / "faces")],
+         "--variants", variants, "--representative", str(work / "faces")],
         check=False,
     )
     from tfganimation.export.web import write_web_page
@@ -131,13 +135,20 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--camera-fps", type=int, default=60)
+    parser.add_argument(
+        "--full-variants", default="int8", help="LiteRT variants of the full-size export (if made)"
+    )
+    parser.add_argument("--models", default="demo,full-size", help="which of the two to measure")
     parser.add_argument("--json", action="store_true", help="print one JSON document at the end")
     args = parser.parse_args(argv)
+    models = args.models.split(",")
 
     from test_web_page import write_camera_clip
 
-    make_demo(args.demo)
-    make_full_size(args.full_size)
+    if "demo" in models:
+        make_demo(args.demo)
+    if "full-size" in models:
+        make_full_size(args.full_size, args.full_variants)
     clip = write_camera_clip(
         pathlib.Path(tempfile.mkdtemp()) / "face.y4m", frames=args.camera_fps, fps=args.camera_fps
     )
@@ -147,7 +158,10 @@ def main(argv=None) -> int:
         f"--use-file-for-fake-video-capture={clip}",
     )
     rows = []
-    for name, folder in (("demo", args.demo), ("full-size int8", args.full_size)):
+    full_size = "full-size " + "/".join(args.full_variants.split(","))
+    for name, folder in (("demo", args.demo), (full_size, args.full_size)):
+        if name.split(" ")[0] not in models:
+            continue
         url, server = serve(folder)
         driver, profile = start_chromium(flags, timeout=600)
         try:
@@ -158,7 +172,8 @@ def main(argv=None) -> int:
                 worst = min(runs, key=lambda run: run["fps"])
                 rows.append(
                     {"model": name, "threads": threads, "worst_fps": worst["fps"],
-                     "fps_runs": [run["fps"] for run in runs], "goal_fps": GOALS[name],
+                     "fps_runs": [run["fps"] for run in runs],
+                     "goal_fps": GOALS[name.split(" ")[0]],
                      "camera_fps": worst["camera_fps"], "dropped": worst["dropped"],
                      "seen": worst["seen"], "file": worst["file"], "trials": worst["trials"],
                      "stages_ms": worst["stages"], "load": [run["load"] for run in runs],
