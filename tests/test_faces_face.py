@@ -54,3 +54,10 @@ def test_face_validates_its_box_and_exposes_eyes():
     face = Face(box=(0, 0, 10, 10), score=1.0, landmarks={"left_eye": (2, 3), "right_eye": (7, 3)})
     assert face.eyes == ((2, 3), (7, 3))
     assert Face(box=(0, 0, 10, 10), score=1.0, landmarks={"left_eye": (2, 3)}).eyes is None
+
+
+def test_overlap_is_intersection_over_union():
+    a = Face(box=(0, 0, 10, 10), score=1.0)
+    assert a.overlap(a) == 1.0
+    assert a.overlap(Face(box=(5, 0, 10, 10), score=1.0)) == pytest.approx(50 / 150)
+    assert a.overlap(Face(box=(20, 20, 5, 5), score=1.0)) == 0.0

@@ -64,6 +64,15 @@ class Face:
     def area(self) -> float:
         return self.box[2] * self.box[3]
 
+    def overlap(self, other: Face) -> float:
+        """Intersection over union of the two face boxes: 1 for the same box, 0 apart."""
+        ax, ay, aw, ah = self.box
+        bx, by, bw, bh = other.box
+        width = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+        height = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+        intersection = width * height
+        return intersection / (self.area + other.area - intersection)
+
     @property
     def eyes(self) -> tuple[Point, Point] | None:
         """`(left_eye, right_eye)` in picture order, or None if either is missing."""

@@ -162,7 +162,7 @@ class FaceFollower:
                 for followed in moved
                 if followed is not None
                 and followed.misses < _MAX_MISSES
-                and not any(_overlap(followed.face, face) > _SAME_FACE for face in detected)
+                and not any(followed.face.overlap(face) > _SAME_FACE for face in detected)
             ]
             self._followed = [_start(gray, face) for face in detected] + kept
         self._between = []
@@ -176,13 +176,13 @@ class FaceFollower:
         frames since the last key frame (not into it: the detector saw no face there)."""
         found = []
         for face in faces:
-            if any(_overlap(face, other) > _SAME_FACE for other in known):
+            if any(face.overlap(other) > _SAME_FACE for other in known):
                 continue
             followed, later = _start(gray, face), gray
             for back, (earlier, there) in enumerate(reversed(self._between), start=1):
                 followed = _follow(later, earlier, followed)
                 if followed is None or any(
-                    _overlap(followed.face, other) > _SAME_FACE for other in there
+                    followed.face.overlap(other) > _SAME_FACE for other in there
                 ):
                     break  # Out of view, or it was followed there already (lost since).
                 found.append((back, followed.face))
@@ -264,11 +264,3 @@ def _moved(face: Face, matrix: np.ndarray, scale: float) -> Face:
     )
 
 
-def _overlap(a: Face, b: Face) -> float:
-    """Intersection over union of two face boxes."""
-    ax, ay, aw, ah = a.box
-    bx, by, bw, bh = b.box
-    width = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    height = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    intersection = width * height
-    return intersection / (a.area + b.area - intersection)

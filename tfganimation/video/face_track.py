@@ -81,7 +81,7 @@ def track_faces(
         ]
         pairs = sorted(
             (
-                (_overlap(linked[t][_last(linked[t])], face), t, f)
+                (linked[t][_last(linked[t])].overlap(face), t, f)
                 for t in alive
                 for f, face in enumerate(faces)
             ),
@@ -114,16 +114,6 @@ def select_tracks(tracks: Sequence[FaceTrack], which: str = "largest") -> list[F
 def _last(track: dict[int, Face]) -> int:
     """The latest frame of a track (dicts keep the order frames were added in)."""
     return next(reversed(track))
-
-
-def _overlap(a: Face, b: Face) -> float:
-    """Intersection over union of two face boxes."""
-    ax, ay, aw, ah = a.box
-    bx, by, bw, bh = b.box
-    width = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    height = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    intersection = width * height
-    return intersection / (a.area + b.area - intersection)
 
 
 def _smooth(detected: dict[int, Face], times: np.ndarray, sigma: float) -> FaceTrack:

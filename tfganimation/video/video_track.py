@@ -61,8 +61,8 @@ def estimate_video_track(
     if not animator.has_critic:
         raise ValueError(
             f"The model {animator.metadata['model']} ({animator.backend}) has no critic, so it "
-            "cannot read AUs from a driving video: use a run, a .keras file, demo or a SavedModel "
-            "export, or drive with an OpenFace CSV."
+            "cannot read AUs from a driving video: use a run, a .keras file, demo, a SavedModel "
+            "export or a PyTorch checkpoint with its critic beside it, or drive with an OpenFace CSV."
         )
     path = Path(path)
     info = probe_video(path, limits)
