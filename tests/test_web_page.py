@@ -16,6 +16,7 @@ which `.ci/run` does); skipped, with the reason, where any is missing.
 """
 
 import base64
+import decimal
 import json
 import pathlib
 import shutil
@@ -278,7 +279,7 @@ def test_page_matches_python_litert_on_float32_and_int8(browser, server, site, t
         # What the page shows is what the model returned.
         shown = run["shown"].reshape(size, size, 4)
         np.testing.assert_array_equal(shown[..., :3].ravel(), run["image"])
-        assert run["ms"] > 0 and f"On-device inference: {run['ms']:.1f} ms" in run["timing"]
+        assert run["ms"] > 0 and f"On-device inference: {to_fixed(run['ms'], 1)} ms" in run["timing"]
         assert file in run["timing"]
 
         for name in ("image", "color"):
@@ -391,6 +392,13 @@ return {
   text: document.getElementById('live-stats').textContent,
 };
 """
+
+
+def to_fixed(value: float, digits: int) -> str:
+    """JavaScript's `value.toFixed(digits)`: the exact binary value, ties rounded up
+    (Python's format rounds an exact tie such as 4.25 to even: "4.2" where the page shows "4.3")."""
+    exact = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
+    return f"{exact:.{digits}f}"
 
 
 def read_live(browser) -> dict | None:
