@@ -45,7 +45,7 @@ LEGACY_MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 
 LEGACY_PROTOCOL_VERSION = 1001
 
-_STORAGE_DTYPES = {
+STORAGE_DTYPES = {
     "FloatStorage": np.dtype("<f4"),
     "DoubleStorage": np.dtype("<f8"),
     "HalfStorage": np.dtype("<f2"),
@@ -57,6 +57,8 @@ _STORAGE_DTYPES = {
     "ByteStorage": np.dtype("u1"),
     "BoolStorage": np.dtype("?"),
 }
+"""PyTorch storage type → the NumPy dtype of its bytes: what the reader accepts and the
+writer (`torch_writer`) writes."""
 
 
 class CheckpointError(ValueError):
@@ -69,7 +71,7 @@ class _StorageType:
 
     @property
     def dtype(self) -> np.dtype:
-        return _STORAGE_DTYPES[self.name]
+        return STORAGE_DTYPES[self.name]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,7 +118,7 @@ _ALLOWED_GLOBALS: dict[tuple[str, str], Any] = {
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
 }
-for _name in _STORAGE_DTYPES:
+for _name in STORAGE_DTYPES:
     for _module in ("torch", "torch.cuda"):
         _ALLOWED_GLOBALS[(_module, _name)] = _StorageType(_name)
 

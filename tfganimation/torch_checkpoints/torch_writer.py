@@ -23,7 +23,7 @@ import numpy as np
 
 from tfganimation.atomic import write_bytes_atomically
 from tfganimation.torch_checkpoints.torch_pickle import (
-    _STORAGE_DTYPES,
+    STORAGE_DTYPES,
     LEGACY_MAGIC_NUMBER,
     LEGACY_PROTOCOL_VERSION,
 )
@@ -64,7 +64,7 @@ class TensorView:
 
 _STORAGE_TYPES = {
     dtype.newbyteorder("<"): name
-    for name, dtype in _STORAGE_DTYPES.items()
+    for name, dtype in STORAGE_DTYPES.items()
     if name != "BFloat16Storage"  # read as its uint16 bits: NumPy has no bfloat16 to write
 }
 
