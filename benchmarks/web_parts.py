@@ -7,9 +7,9 @@ options are `cpuOptions.numThreads` and an accelerator, and its WebAssembly
 logs only that the XNNPACK delegate was created. So the full-size generator
 (128 px, conv_dim 64, 6 residual blocks; random weights, made with the seed
 of `benchmarks/web_live.py`: latency does not depend on the values) is traced
-through `tfganimation.export.lowering`'s own functions in five parts (and
-a sixth, the residual blocks without their norms); the five chained are first
-checked against `lowered_generator`, so that they are the exported graph. Each
+through the generator's own functions in five parts (and a sixth, the
+residual blocks without their norms); the five chained are first checked
+against `Generator.call`, so that they are the exported graph. Each
 part is converted alone as float32, dynamic and int8 (instance norms
 and the AU term kept float, as `tfganimation.export.tflite.FLOAT_SCOPES`
 does; calibrated on random inputs, which changes the values, not the ops):
@@ -95,30 +95,24 @@ window.ready = true;
 
 
 def part_functions(generator):
-    """`{part: (input shapes, fn)}`: the lowered forward pass, cut where the resolution changes."""
+    """`{part: (input shapes, fn)}`: the generator's forward pass, cut where the resolution changes."""
     import tensorflow as tf
 
-    from tfganimation.export.lowering import AU_TERM_SCOPE, au_conv_term, instance_norm
+    from tfganimation.au_conditioning import au_conv_term
+    from tfganimation.generator import run_layers
+    from tfganimation.layers import instance_normalize
 
     size, width = generator.image_size, generator.conv_dim
     first, norm, relu, *down = generator.encoder.layers
 
-    def layers(sequence, x):
-        for layer in sequence:
-            is_norm = layer.__class__.__name__ == "GroupNormalization"
-            x = instance_norm(x, layer) if is_norm else layer(x)
-        return x
-
     def stem(images, aus):
         x = tf.nn.conv2d(images, first.kernel[:, :, :3, :], strides=1, padding="SAME")
-        with tf.name_scope(AU_TERM_SCOPE):
-            x = x + au_conv_term(aus, first.kernel[:, :, 3:, :], size, size)
-        return relu(instance_norm(x, norm))
+        x = x + au_conv_term(aus, first.kernel[:, :, 3:, :], size, size)
+        return relu(instance_normalize(x, norm))
 
     def bottleneck(x):
         for block in generator.bottleneck.layers:
-            y = tf.nn.relu(instance_norm(block.conv_1(x), block.norm_1))
-            x = x + instance_norm(block.conv_2(y), block.norm_2)
+            x = block(x)
         return x
 
     def bottleneck_convs(x):
@@ -129,26 +123,21 @@ def part_functions(generator):
     quarter = size // 4
     return {
         "stem": ([[1, size, size, 3], [1, generator.n_aus]], stem),
-        "down": ([[1, size, size, width]], lambda x: layers(down, x)),
+        "down": ([[1, size, size, width]], lambda x: run_layers(down, x)),
         "bottleneck": ([[1, quarter, quarter, 4 * width]], bottleneck),
-        "up": ([[1, quarter, quarter, 4 * width]], lambda x: layers(generator.decoder.layers, x)),
-        "heads": (
-            [[1, size, size, width]],
-            lambda x: (generator.color_head(x), generator.attention_head(x)),
-        ),
+        "up": ([[1, quarter, quarter, 4 * width]], lambda x: run_layers(generator.decoder.layers, x)),
+        "heads": ([[1, size, size, width]], generator.heads),
         "bottleneck-convs": ([[1, quarter, quarter, 4 * width]], bottleneck_convs),
     }
 
 
 def check_parts(generator, parts) -> None:
-    """Raises unless the parts, chained, compute the lowered generator's colour and attention.
+    """Raises unless the parts, chained, compute the generator's colour and attention.
 
     The timings stand for the exported file only if the cut is the file's
-    graph: this catches a part that drifted from `lowered_generator`.
+    graph: this catches a part that drifted from `Generator.call`.
     """
     import tensorflow as tf
-
-    from tfganimation.export.lowering import lowered_generator
 
     rng = np.random.default_rng(0)
     size = generator.image_size
@@ -158,14 +147,12 @@ def check_parts(generator, parts) -> None:
     for part in ("down", "bottleneck", "up"):
         x = parts[part][1](x)
     color, attention = parts["heads"][1](x)
-    _, expected_color, expected_attention = lowered_generator(generator)((images, aus))
+    _, expected_color, expected_attention = generator((images, aus))
     pairs = (("color", color, expected_color), ("attention", attention, expected_attention))
     for name, got, expected in pairs:
         error = float(tf.reduce_max(tf.abs(got - expected)))
         if error > 1e-5:
-            raise AssertionError(
-                f"The parts' {name} differs from the lowered generator's by {error}."
-            )
+            raise AssertionError(f"The parts' {name} differs from the generator's by {error}.")
 
 
 def convert_part(shapes, fn, variant: str, seed: int = 0) -> tuple[bytes, float]:

@@ -3,6 +3,10 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Inference's "auto" precision is bfloat16 on CPUs with native bfloat16 (AMX,
+# AVX512_BF16): pin float32 so that every host computes the same numbers;
+# the bfloat16 path has its own tests, which ask for it by name.
+os.environ["TFGANIMATION_PRECISION"] = "float32"
 
 import numpy as np
 import pytest

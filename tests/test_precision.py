@@ -8,7 +8,12 @@ from conftest import TINY, TINY_CRITIC, random_batches, tiny_ganimation
 
 import tfganimation
 from tfganimation import losses
-from tfganimation.precision import dtype_policy
+from tfganimation.precision import (
+    PRECISION_ENVIRONMENT_VARIABLE,
+    dtype_policy,
+    in_precision,
+    inference_precision,
+)
 from tfganimation.training import TrainConfig, build_model
 
 
@@ -79,3 +84,38 @@ def test_mixed_float16_trains_with_loss_scaling():
     assert all(np.isfinite(values[-1]) for values in history.history.values())
     assert all(np.all(np.isfinite(w)) for w in model.weights)
     assert model.generator.trainable_weights[0].dtype == "float32"  # float32 master weights
+
+
+def test_inference_precision_resolves_auto_from_the_environment_then_the_hardware(monkeypatch):
+    assert inference_precision("bfloat16") == "bfloat16"
+    monkeypatch.setenv(PRECISION_ENVIRONMENT_VARIABLE, "bfloat16")
+    assert inference_precision("auto") == "bfloat16"
+    assert inference_precision("float32") == "float32"  # A named precision wins.
+    monkeypatch.delenv(PRECISION_ENVIRONMENT_VARIABLE)
+    monkeypatch.setattr("tfganimation.precision.supports_bfloat16", lambda: False)
+    assert inference_precision() == "float32"
+    monkeypatch.setattr("tfganimation.precision.supports_bfloat16", lambda: True)
+    assert inference_precision() == "bfloat16"
+    monkeypatch.setenv(PRECISION_ENVIRONMENT_VARIABLE, "float16")
+    with pytest.raises(ValueError, match="TFGANIMATION_PRECISION"):
+        inference_precision()
+    with pytest.raises(ValueError, match="precision must be one of"):
+        inference_precision("half")
+
+
+def test_in_precision_copies_the_weights_and_changes_only_the_arithmetic():
+    generator = tfganimation.Generator(**TINY)
+    half = in_precision(generator, "bfloat16")
+    assert half.compute_dtype == "bfloat16" and half.dtype_policy.name == "mixed_bfloat16"
+    assert generator.compute_dtype == "float32"  # The original is left as it was.
+    for mine, theirs in zip(generator.weights, half.weights, strict=True):
+        assert theirs.dtype == "float32"
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    assert in_precision(generator, "float32") is generator
+    back = in_precision(half, "float32")
+    assert back.compute_dtype == "float32"
+    images = tf.random.stateless_uniform((2, 32, 32, 3), (1, 2), -1, 1)
+    aus = tf.random.stateless_uniform((2, 17), (3, 4))
+    np.testing.assert_allclose(back((images, aus))[0], generator((images, aus))[0], atol=1e-6)
+    with pytest.raises(ValueError, match="'float32' or 'bfloat16'"):
+        in_precision(generator, "mixed_bfloat16")

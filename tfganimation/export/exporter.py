@@ -206,7 +206,6 @@ def export_model(
                 None,
                 image_size,
                 batch_size=1,
-                lowered=loaded.generator.compute_dtype == "float32",
             )
             for variant in variants:
                 logger.info("Converting the %s LiteRT model.", variant)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import keras
 
-from tfganimation.export.lowering import lowered_generator
 from tfganimation.export.signatures import (
     ANIMATE,
     ESTIMATE_AUS,
@@ -28,7 +27,6 @@ def write_saved_model(
     critic: keras.Model | None = None,
     image_size: int | None = None,
     batch_size: int | None = None,
-    lowered: bool = False,
 ) -> Path:
     """Writes a SavedModel with the `animate` and, given a critic, `estimate_aus` signatures.
 
@@ -43,10 +41,6 @@ def write_saved_model(
             Defaults to `generator.image_size`.
         batch_size: int or `None`. Fixed batch size; `None` (the default)
             accepts any. LiteRT conversion wants 1.
-        lowered: bool. Trace `animate` through
-            `tfganimation.export.lowering.lowered_generator`: the same
-            function in ops LiteRT runs fast (no 5-D reshapes, no AU
-            planes). Defaults to `False`, the Keras layers as they are.
 
     Returns:
         The SavedModel folder.
@@ -62,7 +56,7 @@ def write_saved_model(
     archive = keras.export.ExportArchive()
     archive.add_endpoint(
         ANIMATE,
-        make_animate(lowered_generator(generator) if lowered else generator),
+        make_animate(generator),
         input_signature=[image_spec(image_size, batch_size), aus_spec(batch_size)],
     )
     if critic is not None:

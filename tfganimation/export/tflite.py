@@ -13,8 +13,8 @@ Every variant has the same signature as the SavedModel's, at batch 1:
 
 Only builtin operators are used: LiteRT's interpreter has no TensorFlow
 (Flex) fallback, which `keras.Model.export(format="litert")` would enable.
-The generator is traced through `tfganimation.export.lowering` (same
-function, ops XNNPACK runs: no 5-D reshapes, no AU planes). The converter
+The generator's own forward pass is in ops XNNPACK runs (no 5-D
+reshapes, no AU planes: `tfganimation.generator.Generator`). The converter
 reads the SavedModel written by `write_saved_model`, the route
 that keeps the variables (converting a Keras 3 model's concrete functions
 can silently drop them); `tfganimation.export.parity` then checks every
@@ -36,9 +36,10 @@ import tensorflow as tf
 from ai_edge_litert import schema_py_generated as schema
 from ai_edge_litert.interpreter import Interpreter
 
-from tfganimation.export.lowering import AU_TERM_SCOPE, INSTANCE_NORM_SCOPE
+from tfganimation.au_conditioning import AU_TERM_SCOPE
 from tfganimation.export.metadata import METADATA_NAME
 from tfganimation.export.signatures import ANIMATE, POSTPROCESS_SCOPE, PREPROCESS_SCOPE
+from tfganimation.layers import INSTANCE_NORM_SCOPE
 
 VARIANTS: tuple[str, ...] = ("float32", "float16", "dynamic", "int8")
 """The LiteRT variants, from the most exact to the fastest."""
@@ -146,11 +147,12 @@ def _convert_int8(
 def in_scopes(tensor_name: str, scopes: tuple[str, ...]) -> bool:
     """Whether a converted tensor comes from an op under one of the name `scopes`.
 
+    A scope may sit inside others (the generator's own, `generator/…`);
     TensorFlow numbers a scope opened again (`scope_1/`, `scope_2/`, …), and
     the converter joins the names of fused ops with `;`.
     """
-    pattern = re.compile(rf"(?:{'|'.join(map(re.escape, scopes))})(?:_\d+)?/")
-    return any(pattern.match(part) for part in tensor_name.split(";"))
+    pattern = re.compile(rf"(?:^|/)(?:{'|'.join(map(re.escape, scopes))})(?:_\d+)?/")
+    return any(pattern.search(part) for part in tensor_name.split(";"))
 
 
 def embed_metadata(model: bytes, metadata: Mapping[str, Any]) -> bytes:
