@@ -10,11 +10,12 @@ goes through:
 * `tf.function` and XLA (`tf.function(jit_compile=True)`) around that call;
 * SavedModel: the exported `animate` signature (uint8 in/out, conversions
   included), as TensorFlow Serving would run it;
+* bfloat16: `tf.function` and SavedModel again with the generator computing
+  in bfloat16 (`tfganimation.precision.in_precision`, what `--precision
+  bfloat16` runs), with the PSNR of its edits against float32's;
 * LiteRT: each `.tflite` variant's `animate` signature in
   `ai_edge_litert.interpreter.Interpreter` (XNNPACK by default) on 1 and 2
-  threads, converted from the re-lowered graph that `tfganimation export`
-  writes (`tfganimation.export.lowering`) and, with `--graphs keras,lowered`,
-  also from the Keras layers as they are (the "before" of issue #16).
+  threads, converted as `tfganimation export` converts it.
 
 Each LiteRT file's quality is its PSNR against the Keras model in float
 on parity faces (4 faces × the 8 presets), as `tfganimation export` checks
@@ -25,16 +26,20 @@ The runtimes take turns, `--rounds` times, so a busy spell of another
 process slows all of them alike; the table gives the median wall time per
 image and the process CPU time per image (all threads). Ratios: each mode
 against LiteRT float32 at the same thread count (TensorFlow's modes use every
-core), and against the theoretical time, the generator's FLOPs (TensorFlow's
-profiler, from the convolution shapes) ÷ the FLOP/s of a large `tf.matmul`
-measured in this run, scaled to the thread count.
+core), and against the theoretical time: the reference network's FLOPs (its
+convolutions as the reference computes them, AU planes and all) ÷ the FLOP/s
+of a large `tf.matmul` measured in this run, in float32 (bfloat16 for the
+bfloat16 modes), scaled to the thread count. Both ceilings are printed, and
+the FLOPs of the graph this project actually runs (TensorFlow's profiler),
+which are fewer: the AU planes are never built.
 
     python benchmarks/inference.py [--model demo] [--image-size 128] [--rounds 3] [--iterations 5]
-        [--graphs lowered] [--json PATH] [--reference-python venv-torch/bin/python]
+        [--json PATH] [--reference-python venv-torch/bin/python]
 
 `--reference-python` runs `benchmarks/reference_pytorch.py` (the reference
 networks in PyTorch) before and after the measurement in that interpreter,
-and reports the faster of its two batch-1 times beside ours.
+and reports the faster of its two batch-1 times beside ours, in float32 as
+its users run it and under PyTorch's bfloat16 autocast.
 """
 
 from __future__ import annotations
@@ -64,20 +69,37 @@ from tfganimation.export import parity, representative, tflite
 from tfganimation.inference.loading import load_model
 from tfganimation.export.saved_model import write_saved_model
 from tfganimation.generator import Generator
+from tfganimation.precision import in_precision
 from tfganimation.synthetic import render_face, sample_identity
 
 CORES = os.cpu_count() or 1
-GRAPHS = ("keras", "lowered")
-"""LiteRT files from the Keras layers as they are, or from `tfganimation.export.lowering`."""
-
-KERAS_GRAPH_VARIANTS = ("float32", "dynamic", "int8")
-"""The variants also converted from the un-lowered graph, for the before/after comparison."""
+BFLOAT16_MODES = ("tf.function bfloat16", "SavedModel animate bfloat16")
 
 REFERENCE_SCRIPT = Path(__file__).with_name("reference_pytorch.py")
 
 
+def reference_flops(generator: Generator) -> int:
+    """FLOPs of the reference network's batch-1 forward pass: its convolutions, as it computes them.
+
+    2 × multiply-adds of every convolution at its output size (a transposed
+    one at its input size), the first reading all 3 + 17 channels.
+    """
+    flops, size = 0, generator.image_size
+    sequences = [generator.encoder, *generator.bottleneck.layers, generator.decoder]
+    sequences += [generator.color_head, generator.attention_head]
+    for sequence in sequences:
+        for layer in getattr(sequence, "layers", None) or sequence._layers:
+            if isinstance(layer, keras.layers.Conv2DTranspose):
+                flops += 2 * size * size * int(np.prod(layer.kernel.shape))
+                size *= 2
+            elif isinstance(layer, keras.layers.Conv2D):
+                size //= layer.strides[0]
+                flops += 2 * size * size * int(np.prod(layer.kernel.shape))
+    return flops
+
+
 def generator_flops(generator: Generator, image_size: int) -> int:
-    """FLOPs of one batch-1 forward pass, as TensorFlow's profiler counts them (from op shapes)."""
+    """FLOPs of the graph this project runs, batch 1, as TensorFlow's profiler counts them."""
     function = tf.function(lambda images, aus: generator((images, aus), training=False))
     concrete = function.get_concrete_function(
         tf.TensorSpec([1, image_size, image_size, 3]), tf.TensorSpec([1, N_AUS])
@@ -88,13 +110,22 @@ def generator_flops(generator: Generator, image_size: int) -> int:
     return tf.compat.v1.profiler.profile(graph=graph, options=options).total_float_ops
 
 
-def matmul_flops_per_second(size: int = 2048, repeats: int = 5) -> float:
-    """Best FLOP/s of a float32 `size`² matrix product on TensorFlow's default (all-core) pool."""
-    a = tf.random.normal([size, size])
-    b = tf.random.normal([size, size])
+def matmul_flops_per_second(size: int = 2048, repeats: int = 5, dtype=tf.float32) -> float:
+    """Best FLOP/s of a `size`² matrix product in `dtype` on TensorFlow's default (all-core) pool."""
+    a = tf.cast(tf.random.normal([size, size]), dtype)
+    b = tf.cast(tf.random.normal([size, size]), dtype)
     tf.matmul(a, b).numpy()
     best = min(_seconds(lambda: tf.matmul(a, b).numpy()) for _ in range(repeats))
     return 2.0 * size**3 / best
+
+
+def host_flags() -> list[str]:
+    """The CPU flags that decide bfloat16's speed (AMX, AVX-512 bf16/fp16), as `lscpu` names them."""
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = set(cpuinfo.read_text().split()) if cpuinfo.is_file() else set()
+    return sorted(
+        flag for flag in flags if flag.startswith("amx") or flag in ("avx512_bf16", "avx512_fp16")
+    )
 
 
 def _seconds(run: Callable[[], object]) -> float:
@@ -113,9 +144,14 @@ def face_images(count: int, image_size: int, model: str | None, seed: int = 0) -
     )
 
 
-def litert_mode(variant: str, threads: int, graph: str = "lowered") -> str:
-    suffix = "" if graph == "lowered" else " [Keras graph]"
-    return f"LiteRT {variant}{suffix}, {threads} thread{'s' if threads > 1 else ''}"
+def litert_mode(variant: str, threads: int) -> str:
+    return f"LiteRT {variant}, {threads} thread{'s' if threads > 1 else ''}"
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """PSNR in dB of two float images in [-1, 1], as uint8 pictures."""
+    error = np.mean((np.round((a + 1) * 127.5) - np.round((b + 1) * 127.5)) ** 2)
+    return float("inf") if error == 0 else float(10 * np.log10(255.0**2 / error))
 
 
 def build_modes(generator, folder: Path, args, threads: list[int]):
@@ -130,16 +166,21 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
         return generator((model_image, model_aus), training=False)[0].numpy()
 
     function = tf.function(lambda x, a: generator((x, a), training=False)[0])
-    saved = write_saved_model(folder / "saved_model", generator, image_size=image_size)
-    animate = tf.saved_model.load(str(saved)).signatures["animate"]
+    half = in_precision(generator, "bfloat16")
+    half_function = tf.function(lambda x, a: half((x, a), training=False)[0])
     uint8_image, float_aus = tf.constant(image), tf.constant(aus)
+
+    def saved_animate(model, name):
+        saved = write_saved_model(folder / name, model, image_size=image_size)
+        animate = tf.saved_model.load(str(saved)).signatures["animate"]
+        return lambda: animate(image=uint8_image, aus=float_aus)["image"].numpy()
+
     modes = {
         "Keras eager": (CORES, call),
         "tf.function": (CORES, lambda: function(model_image, model_aus).numpy()),
-        "SavedModel animate": (
-            CORES,
-            lambda: animate(image=uint8_image, aus=float_aus)["image"].numpy(),
-        ),
+        "SavedModel animate": (CORES, saved_animate(generator, "saved_model")),
+        BFLOAT16_MODES[0]: (CORES, lambda: half_function(model_image, model_aus).numpy()),
+        BFLOAT16_MODES[1]: (CORES, saved_animate(half, "saved_model_bfloat16")),
     }
     if not args.no_xla:
         xla = tf.function(lambda x, a: generator((x, a), training=False)[0], jit_compile=True)
@@ -151,43 +192,51 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
 
     def calibration():
         for index in range(len(calibration_images)):
-            yield {"image": calibration_images[index : index + 1], "aus": targets[index : index + 1]}
+            yield {
+                "image": calibration_images[index : index + 1],
+                "aus": targets[index : index + 1],
+            }
 
     presets = representative.preset_aus()
     test_images = np.repeat(parity_faces, len(presets), axis=0)
     test_aus = np.tile(presets, (len(parity_faces), 1))
     reference = parity.keras_reference(generator, test_images, test_aus)
-
-    files = {}
-    for graph in args.graphs:
-        single = write_saved_model(
-            folder / f"batch1_{graph}", generator, image_size=image_size, batch_size=1,
-            lowered=graph == "lowered",
-        )  # fmt: skip
-        variants = tflite.VARIANTS if graph == "lowered" else KERAS_GRAPH_VARIANTS
-        for variant in variants:
-            started = time.perf_counter()
-            scopes = tflite.FLOAT_SCOPES if graph == "lowered" else tflite.CONTRACT_SCOPES
-            model = tflite.convert(single, variant, calibration, scopes)
-            path = folder / f"{graph}_{variant}.tflite"
-            path.write_bytes(model)
-            outputs, _ = parity.run_litert(path, test_images, test_aus)
-            checked = parity.compare(variant, path, outputs, 0.0, reference)
-            label = litert_mode(variant, 0, graph).split(",")[0]
-            files[label] = {"size_bytes": len(model), "psnr_vs_keras_db": round(checked.psnr, 2)}
-            print(
-                f"converted {label} in {time.perf_counter() - started:.0f} s: "
-                f"{len(model) / 1e6:.1f} MB, PSNR {checked.psnr:.1f} dB against Keras",
-                flush=True,
+    float_images = tf.constant(test_images / 127.5 - 1.0, tf.float32)
+    float_aus = tf.constant(test_aus / 5.0, tf.float32)
+    files = {
+        "bfloat16 generator": {
+            "psnr_vs_keras_db": round(
+                psnr(half((float_images, float_aus))[0].numpy(), generator((float_images, float_aus))[0].numpy()), 2
             )
-            for count in threads:
-                runner = Interpreter(model_content=model, num_threads=count).get_signature_runner(
-                    "animate"
-                )
-                modes[litert_mode(variant, count, graph)] = (
-                    count,
-                    lambda runner=runner: runner(image=image, aus=aus),
-                )
+        }
+    }  # fmt: skip
+    print(
+        f"bfloat16 generator: PSNR {files['bfloat16 generator']['psnr_vs_keras_db']} dB vs float32"
+    )
+
+    single = write_saved_model(folder / "batch1", generator, image_size=image_size, batch_size=1)
+    for variant in tflite.VARIANTS:
+        started = time.perf_counter()
+        model = tflite.convert(single, variant, calibration)
+        path = folder / f"{variant}.tflite"
+        path.write_bytes(model)
+        outputs, _ = parity.run_litert(path, test_images, test_aus)
+        checked = parity.compare(variant, path, outputs, 0.0, reference)
+        label = f"LiteRT {variant}"
+        files[label] = {"size_bytes": len(model), "psnr_vs_keras_db": round(checked.psnr, 2)}
+        print(
+            f"converted {label} in {time.perf_counter() - started:.0f} s: "
+            f"{len(model) / 1e6:.1f} MB, PSNR {checked.psnr:.1f} dB against Keras",
+            flush=True,
+        )
+        for count in threads:
+            runner = Interpreter(model_content=model, num_threads=count).get_signature_runner(
+                "animate"
+            )
+            modes[litert_mode(variant, count)] = (
+                count,
+                lambda runner=runner: runner(image=image, aus=aus),
+            )
     return modes, files
 
 
@@ -219,29 +268,31 @@ def run_reference(python: str, image_size: int, threads: list[int]) -> dict:
     return json.loads(result.stdout)
 
 
-def print_table(modes, wall: dict, cpu: dict, flops: float, rate: float, threads, reference):
+def print_table(modes, wall: dict, cpu: dict, flops: float, rates: dict, threads, reference):
     baseline = {count: wall.get(litert_mode("float32", count)) for count in threads}
     columns = ("mode", "threads", "ms/image", "CPU ms", "vs LiteRT f32", "vs PyTorch", "x theory")
     header = "{:40s} {:>7s} {:>9s} {:>8s} {:>13s} {:>10s} {:>9s}".format(*columns)
     print(header)
     print("-" * len(header))
     for name, (count, _) in modes.items():
+        rate = rates["bfloat16" if name in BFLOAT16_MODES else "float32"]
         theory = 1000.0 * flops / (rate * count / CORES)
         own = baseline.get(min(count, max(threads)))
-        torch_ms = reference.get(str(min(count, max(threads)))) if reference else None
+        torch_ms = reference["float32"].get(str(min(count, max(threads)))) if reference else None
         print(
             f"{name:40s} {count:7d} {wall[name]:9.1f} {cpu[name]:8.1f} "
             f"{own / wall[name] if own else float('nan'):12.2f}x "
             f"{torch_ms / wall[name] if torch_ms else float('nan'):9.2f}x {wall[name] / theory:8.1f}x"
         )
-    if reference:
-        print("PyTorch reference, eager, batch 1: " + ", ".join(
-            f"{ms:.1f} ms on {count} thread(s)" for count, ms in reference.items()
+    for precision, times in (reference or {}).items():
+        print(f"PyTorch reference, eager, batch 1, {precision}: " + ", ".join(
+            f"{ms:.1f} ms on {count} thread(s)" for count, ms in times.items()
         ))  # fmt: skip
-    one_core = 1000.0 * flops / (rate / CORES)
-    print(
-        f"\ntheoretical ms/image: {1000.0 * flops / rate:.1f} on {CORES} cores, {one_core:.1f} on 1"
-    )
+    for precision, rate in rates.items():
+        print(
+            f"theoretical ms/image in {precision}: {1000.0 * flops / rate:.1f} on {CORES} cores, "
+            f"{1000.0 * flops / (rate / CORES):.1f} on 1"
+        )
 
 
 def main() -> None:
@@ -251,7 +302,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=5, help="timed images per mode and round")
     parser.add_argument("--threads", default="1,2", help="LiteRT thread counts, comma-separated")
-    parser.add_argument("--graphs", default="lowered", help="comma-separated, from keras,lowered")
     parser.add_argument("--calibration", type=int, default=64, help="int8 calibration faces")
     parser.add_argument("--no-xla", action="store_true", help="leave XLA out")
     parser.add_argument("--seed", type=int, default=0)
@@ -259,9 +309,6 @@ def main() -> None:
     parser.add_argument("--reference-python", help="an interpreter with PyTorch, for the reference")
     args = parser.parse_args()
     threads = [int(count) for count in args.threads.split(",")]
-    args.graphs = [graph for graph in args.graphs.split(",") if graph]
-    if not set(args.graphs) <= set(GRAPHS):
-        parser.error(f"--graphs takes {','.join(GRAPHS)}")
 
     tf.get_logger().setLevel("ERROR")  # The v1 profiler's deprecation notices.
     keras.utils.set_random_seed(args.seed)
@@ -276,9 +323,16 @@ def main() -> None:
         f"({args.model or 'random'}); {CORES} CPU cores; load average {load_before[0]:.1f}",
         flush=True,
     )
-    flops = generator_flops(generator, args.image_size)
-    rate = matmul_flops_per_second()
-    print(f"{flops / 1e9:.2f} GFLOP per image; tf.matmul 2048² reaches {rate / 1e9:.1f} GFLOP/s")
+    flops, executed = reference_flops(generator), generator_flops(generator, args.image_size)
+    rates = {
+        "float32": matmul_flops_per_second(),
+        "bfloat16": matmul_flops_per_second(dtype=tf.bfloat16),
+    }
+    print(
+        f"{flops / 1e9:.2f} GFLOP per image in the reference network, {executed / 1e9:.2f} in the "
+        f"graph run here; tf.matmul 2048² reaches {rates['float32'] / 1e9:.1f} GFLOP/s in float32, "
+        f"{rates['bfloat16'] / 1e9:.1f} in bfloat16"
+    )  # fmt: skip
 
     references = []
     if args.reference_python:
@@ -290,16 +344,20 @@ def main() -> None:
         references.append(run_reference(args.reference_python, args.image_size, threads))
     # The faster of the two runs: a spell of load slows PyTorch's threads badly.
     reference = {
-        count: min(run["inference_ms"][count] for run in references)
-        for count in (references[0]["inference_ms"] if references else {})
-    }
+        precision: {
+            count: min(run[key][count] for run in references) for count in references[0][key]
+        }
+        for precision, key in (("float32", "inference_ms"), ("bfloat16", "inference_bfloat16_autocast_ms"))
+        if references
+    }  # fmt: skip
     print(
         f"\n{args.rounds} rounds x {args.iterations} images per mode, batch 1, "
         f"{args.image_size} px (median wall ms; CPU ms = process CPU time, all threads):\n"
     )
-    print_table(modes, wall, cpu, flops, rate, threads, reference)
+    print_table(modes, wall, cpu, flops, rates, threads, reference)
     for label, file in files.items():
-        print(f"{label}: {file['size_bytes'] / 1e6:.2f} MB, PSNR {file['psnr_vs_keras_db']} dB")
+        size = f"{file['size_bytes'] / 1e6:.2f} MB, " if "size_bytes" in file else ""
+        print(f"{label}: {size}PSNR {file['psnr_vs_keras_db']} dB")
     load_after = os.getloadavg()
     print(f"load average (1, 5, 15 min): {', '.join(f'{load:.1f}' for load in load_after)}")
     if args.json:
@@ -310,8 +368,11 @@ def main() -> None:
             "cores": CORES,
             "load_before": load_before,
             "load_after": load_after,
+            "host_cpu_flags": host_flags(),
             "gflop_per_image": flops / 1e9,
-            "matmul_gflop_per_s": rate / 1e9,
+            "gflop_per_image_executed": executed / 1e9,
+            "matmul_gflop_per_s": rates["float32"] / 1e9,
+            "matmul_bfloat16_gflop_per_s": rates["bfloat16"] / 1e9,
             "modes": {
                 name: {"threads": count, "ms_per_image": wall[name], "cpu_ms": cpu[name]}
                 for name, (count, _) in modes.items()

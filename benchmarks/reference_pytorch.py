@@ -187,13 +187,19 @@ def time_training(batch_size: int, image_size: int, repeats: int) -> dict:
     }
 
 
-def time_inference(image_size: int, threads: int, iterations: int) -> float:
-    """Median ms of a batch-1 generator forward pass (eval, no gradients) on `threads` threads."""
+def time_inference(image_size: int, threads: int, iterations: int, bfloat16: bool = False) -> float:
+    """Median ms of a batch-1 generator forward pass (eval, no gradients) on `threads` threads.
+
+    `bfloat16`: under `torch.autocast("cpu", torch.bfloat16)`, PyTorch's own
+    mixed precision, which the reference's users do not run but which is
+    the fair yardstick for a bfloat16 path.
+    """
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     generator = Generator().eval()
     images, _, aus = _batch(1, image_size)
-    with torch.no_grad():
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
+    with torch.no_grad(), autocast:
         for _ in range(2):
             generator(images, aus)
         times = []
@@ -219,6 +225,10 @@ def main() -> None:
         "load_before": os.getloadavg(),
         "inference_ms": {
             str(threads): time_inference(args.image_size, threads, args.iterations)
+            for threads in args.threads
+        },
+        "inference_bfloat16_autocast_ms": {
+            str(threads): time_inference(args.image_size, threads, args.iterations, bfloat16=True)
             for threads in args.threads
         },
     }

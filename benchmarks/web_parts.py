@@ -125,7 +125,10 @@ def part_functions(generator):
         "stem": ([[1, size, size, 3], [1, generator.n_aus]], stem),
         "down": ([[1, size, size, width]], lambda x: run_layers(down, x)),
         "bottleneck": ([[1, quarter, quarter, 4 * width]], bottleneck),
-        "up": ([[1, quarter, quarter, 4 * width]], lambda x: run_layers(generator.decoder.layers, x)),
+        "up": (
+            [[1, quarter, quarter, 4 * width]],
+            lambda x: run_layers(generator.decoder.layers, x),
+        ),
         "heads": ([[1, size, size, width]], generator.heads),
         "bottleneck-convs": ([[1, quarter, quarter, 4 * width]], bottleneck_convs),
     }
@@ -288,21 +291,29 @@ def main(argv=None) -> int:
                             "const done = arguments[arguments.length - 1];"
                             "window.time(arguments[0], arguments[1], arguments[2])"
                             ".then(done, (error) => done({error: String(error)}));",
-                            name, threads, args.runs,
+                            name,
+                            threads,
+                            args.runs,
                         )
                         if "error" in result:
                             raise RuntimeError(f"{name}: {result['error']}")
                         browser = statistics.median(result["times"])
                         python = in_python(folder / name, threads, args.runs)
-                        rows.append({
-                            "part": part, "variant": variant, "threads": threads,
-                            "gmac": gmacs[part], "browser_ms": browser, "python_ms": python,
-                            "browser_gmac_s": gmacs[part] / browser * 1000,
-                            "python_gmac_s": gmacs[part] / python * 1000,
-                            "isolated": result["isolated"],
-                            "load": (load_before, os.getloadavg()[0]),
-                            "time": time.strftime("%Y-%m-%d %H:%M"),
-                        })
+                        rows.append(
+                            {
+                                "part": part,
+                                "variant": variant,
+                                "threads": threads,
+                                "gmac": gmacs[part],
+                                "browser_ms": browser,
+                                "python_ms": python,
+                                "browser_gmac_s": gmacs[part] / browser * 1000,
+                                "python_gmac_s": gmacs[part] / python * 1000,
+                                "isolated": result["isolated"],
+                                "load": (load_before, os.getloadavg()[0]),
+                                "time": time.strftime("%Y-%m-%d %H:%M"),
+                            }
+                        )
                         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
             finally:
                 stop_chromium(driver, profile)

@@ -34,9 +34,7 @@ def padding_taps(size, kernel_size: int):
     extra pixel at the end. `size` may be a tensor (an image size not known
     when the graph is traced).
     """
-    offsets = (
-        ops.arange(size)[:, None] + ops.arange(kernel_size)[None, :] - (kernel_size - 1) // 2
-    )
+    offsets = ops.arange(size)[:, None] + ops.arange(kernel_size)[None, :] - (kernel_size - 1) // 2
     return ops.cast(ops.logical_and(offsets >= 0, offsets < size), "float32")
 
 
