@@ -31,10 +31,12 @@ critic per image, and a backward pass costing twice its forward:
   the critic, input gradients only) = 6·F_G + 2·F_D.
 
 The theoretical time is those FLOPs over the machine's matrix-multiply rate,
-measured in the same process right after the steps (a 2048³ `tf.matmul`, in
-float32, or bfloat16 for the bf16 rows); the ratio measured / theoretical
-says how far each configuration is from what the machine's arithmetic
-allows.
+measured in the same process right after the steps (a 2048³ `tf.matmul`);
+every row is set against both ceilings, float32 and bfloat16 (on a CPU with
+AMX the second is several times the first), so the ratio measured /
+theoretical says how far each configuration is from what the machine's
+arithmetic allows in either precision. The CPU's AMX and AVX-512 bf16/fp16
+flags are printed: they decide what bfloat16 can reach.
 
     python benchmarks/train_throughput.py [--batch-sizes 8 25] [--modes eager function bf16] [--repeats 1]
         [--json PATH] [--reference-python venv-torch/bin/python]
@@ -90,6 +92,15 @@ def forward_flops(network) -> int:
         elif isinstance(layer, keras.layers.Conv2D):
             total += conv_flops(layer)
     return total
+
+
+def host_flags() -> list[str]:
+    """The CPU flags that decide bfloat16's speed (AMX, AVX-512 bf16/fp16), as `lscpu` names them."""
+    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        flags = set(cpuinfo.read().split())
+    return sorted(
+        flag for flag in flags if flag.startswith("amx") or flag in ("avx512_bf16", "avx512_fp16")
+    )
 
 
 def matmul_rate(dtype: str, n: int = 2048, repeats: int = 10) -> float:
@@ -162,9 +173,8 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
         "batch": batch_size,
         # The machine's arithmetic rate, measured here and now: on a shared
         # machine it moves with the load, like the steps' times.
-        "matmul_flops_per_s": max(
-            matmul_rate("bfloat16" if mode == "bf16" else "float32") for _ in range(2)
-        ),
+        "matmul_flops_per_s": max(matmul_rate("float32") for _ in range(2)),
+        "matmul_bfloat16_flops_per_s": max(matmul_rate("bfloat16") for _ in range(2)),
         "warmup_s": warmup,
         "critic_s": critic,
         "generator_s": max(both - critic, 0.0),
@@ -241,23 +251,26 @@ def main() -> None:
         )
     print()
     print(
-        "| mode | batch | critic step s | critic img/s | × theory | generator step s "
-        "| × theory | 5+1 cycle s | vs PyTorch | matmul GFLOP/s | warm-up s | peak RSS MiB | load |"
+        "| mode | batch | critic step s | critic img/s | × f32 / bf16 theory | generator step s "
+        "| × f32 / bf16 theory | 5+1 cycle s | vs PyTorch | matmul GFLOP/s f32 / bf16 "
+        "| warm-up s | peak RSS MiB | load |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        rate = row["matmul_flops_per_s"]
+        rates = (row["matmul_flops_per_s"], row["matmul_bfloat16_flops_per_s"])
         f_g, f_d, batch = row["generator_flops"], row["critic_flops"], row["batch"]
-        critic_theory = batch * (f_g + 12 * f_d) / rate
-        generator_theory = batch * (6 * f_g + 2 * f_d) / rate
+        critic_flops, generator_flops = batch * (f_g + 12 * f_d), batch * (6 * f_g + 2 * f_d)
+        critic_x = " / ".join(f"{row['critic_s'] * rate / critic_flops:.1f}" for rate in rates)
+        generator_x = " / ".join(
+            f"{row['generator_s'] * rate / generator_flops:.1f}" for rate in rates
+        )
         reference = references.get(batch)
         ratio = f"{reference['cycle_s'] / row['cycle_s']:.2f}x" if reference else "-"
         print(
             f"| {row['mode']} | {batch} | {row['critic_s']:.2f} | {batch / row['critic_s']:.2f} | "
-            f"{row['critic_s'] / critic_theory:.1f} | {row['generator_s']:.2f} | "
-            f"{row['generator_s'] / generator_theory:.1f} | {row['cycle_s']:.1f} | {ratio} | "
-            f"{rate / 1e9:.0f} | {row['warmup_s']:.0f} | {row['peak_rss_mib']:.0f} | "
-            f"{row['load_after'][0]:.1f} |"
+            f"{critic_x} | {row['generator_s']:.2f} | {generator_x} | {row['cycle_s']:.1f} | "
+            f"{ratio} | {rates[0] / 1e9:.0f} / {rates[1] / 1e9:.0f} | {row['warmup_s']:.0f} | "
+            f"{row['peak_rss_mib']:.0f} | {row['load_after'][0]:.1f} |"
         )
     for batch, reference in references.items():
         print(
@@ -268,7 +281,8 @@ def main() -> None:
     print()
     load_after = os.getloadavg()
     print(
-        f"{os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+        f"{os.cpu_count()} CPUs ({' '.join(host_flags()) or 'no AMX, no AVX-512 bf16'}); "
+        f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
         f"{time.perf_counter() - started:.0f} s in all."
     )
     if args.json:
@@ -276,6 +290,7 @@ def main() -> None:
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "image_size": IMAGE_SIZE,
             "cores": os.cpu_count(),
+            "host_cpu_flags": host_flags(),
             "load_before": load_before,
             "load_after": load_after,
             "modes": rows,
