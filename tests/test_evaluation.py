@@ -8,6 +8,7 @@ import pytest
 
 from tfganimation import aus
 from tfganimation.evaluation import PSNR_CAP_DB, evaluate, generator_editor, save_grid
+from tfganimation.evaluation.pictures import HEADER_HEIGHT
 from tfganimation.synthetic import make_dataset, render_face, sample_identity
 
 SIZE = 32
@@ -84,10 +85,10 @@ def test_grid_has_a_row_per_pair_and_an_attention_column(tmp_path):
     run(copy_editor, grid_path=tmp_path / "grid.png", grid_rows=3)
     grid = cv2.imread(str(tmp_path / "grid.png"))
     zoom = 3  # 32 px faces are enlarged to 96 px
-    assert grid.shape == (18 + 3 * SIZE * zoom, 4 * SIZE * zoom, 3)
+    assert grid.shape == (HEADER_HEIGHT + 3 * SIZE * zoom, 4 * SIZE * zoom, 3)
     save_grid(tmp_path / "plain.png", *(np.zeros((2, SIZE, SIZE, 3)),) * 3)
     plain = cv2.imread(str(tmp_path / "plain.png"))
-    assert plain.shape == (18 + 2 * SIZE * zoom, 3 * SIZE * zoom, 3)
+    assert plain.shape == (HEADER_HEIGHT + 2 * SIZE * zoom, 3 * SIZE * zoom, 3)
 
 
 def test_dataset_folder_uses_only_its_test_identities(tmp_path):
@@ -159,6 +160,21 @@ def test_evaluate_run_scores_a_saved_run(tmp_path):
         evaluate_run(run_dir, data=tmp_path / "run", out=tmp_path / "elsewhere",
                      oracle=brightness_oracle)  # fmt: skip
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_evaluate_generator_writes_its_report_and_grid_beside_other_files(tmp_path):
+    """The quickstart's call: the folder already holds the run and the dataset, which stay."""
+    import tfganimation
+    from tfganimation.evaluation import EVALUATION_FILE, evaluate_generator
+
+    (tmp_path / "run").mkdir()
+    generator = tfganimation.Generator(image_size=SIZE, conv_dim=4, residual_blocks=1)
+    report = evaluate_generator(generator, [IDENTITY], tmp_path, n_pairs=2,
+                                oracle=brightness_oracle, grid_name="au_control_grid.png")  # fmt: skip
+    saved = json.loads((tmp_path / EVALUATION_FILE).read_text())
+    assert saved == json.loads(json.dumps(report.to_dict()))
+    assert cv2.imread(str(tmp_path / "au_control_grid.png")) is not None
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["au_control_grid.png", EVALUATION_FILE, "run"]
 
 
 def test_evaluate_run_scores_the_demo_on_the_identities_it_ships_with(tmp_path, monkeypatch):
