@@ -1,6 +1,8 @@
 """The AU-control metric: 0 for a perfect editor, the baseline for a do-nothing one."""
 
 import json
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -223,3 +225,31 @@ def test_without_an_oracle_the_keys_are_still_there():
 def test_an_oracle_of_the_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="oracle returned"):
         run(copy_editor, oracle=lambda images: np.zeros((len(images), 3)))
+
+
+def test_the_metric_and_its_report_run_without_tensorflow(tmp_path):
+    script = f"""
+import sys
+sys.modules["tensorflow"] = sys.modules["keras"] = None  # Importing either now fails.
+import numpy as np
+from tfganimation.evaluation import evaluate, save_grid, write_report
+from tfganimation.synthetic import sample_identity
+
+identity = sample_identity(np.random.default_rng(0))
+report = evaluate(lambda images, aus: (images, None), [identity], 32, n_pairs=2, pairs_per_au=0,
+                  grid_path={str(tmp_path / "grid.png")!r})
+write_report(report, {str(tmp_path / "evaluation.json")!r})
+assert report.region_l1_ratio == 1.0
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    assert json.loads((tmp_path / "evaluation.json").read_text())["region_l1_ratio"] == 1.0
+
+
+def test_the_package_keeps_every_name_the_module_had():
+    import tfganimation.evaluation as evaluation
+
+    former = ["AUReader", "AUScores", "EVALUATION_FILE", "Editor", "EvaluationReport",
+              "OracleScores", "PSNR_CAP_DB", "Scores", "evaluate", "evaluate_run",
+              "generator_editor", "save_grid", "shipped_oracle"]  # fmt: skip
+    assert set(former) <= set(evaluation.__all__)
+    assert all(getattr(evaluation, name) is not None for name in former)
