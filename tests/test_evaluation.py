@@ -1,6 +1,8 @@
 """The AU-control metric: 0 for a perfect editor, the baseline for a do-nothing one."""
 
 import json
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -8,6 +10,7 @@ import pytest
 
 from tfganimation import aus
 from tfganimation.evaluation import PSNR_CAP_DB, evaluate, generator_editor, save_grid
+from tfganimation.evaluation.pictures import HEADER_HEIGHT
 from tfganimation.synthetic import make_dataset, render_face, sample_identity
 
 SIZE = 32
@@ -84,10 +87,10 @@ def test_grid_has_a_row_per_pair_and_an_attention_column(tmp_path):
     run(copy_editor, grid_path=tmp_path / "grid.png", grid_rows=3)
     grid = cv2.imread(str(tmp_path / "grid.png"))
     zoom = 3  # 32 px faces are enlarged to 96 px
-    assert grid.shape == (18 + 3 * SIZE * zoom, 4 * SIZE * zoom, 3)
+    assert grid.shape == (HEADER_HEIGHT + 3 * SIZE * zoom, 4 * SIZE * zoom, 3)
     save_grid(tmp_path / "plain.png", *(np.zeros((2, SIZE, SIZE, 3)),) * 3)
     plain = cv2.imread(str(tmp_path / "plain.png"))
-    assert plain.shape == (18 + 2 * SIZE * zoom, 3 * SIZE * zoom, 3)
+    assert plain.shape == (HEADER_HEIGHT + 2 * SIZE * zoom, 3 * SIZE * zoom, 3)
 
 
 def test_dataset_folder_uses_only_its_test_identities(tmp_path):
@@ -161,6 +164,21 @@ def test_evaluate_run_scores_a_saved_run(tmp_path):
     assert not (tmp_path / "elsewhere").exists()
 
 
+def test_evaluate_generator_writes_its_report_and_grid_beside_other_files(tmp_path):
+    """The quickstart's call: the folder already holds the run and the dataset, which stay."""
+    import tfganimation
+    from tfganimation.evaluation import EVALUATION_FILE, evaluate_generator
+
+    (tmp_path / "run").mkdir()
+    generator = tfganimation.Generator(image_size=SIZE, conv_dim=4, residual_blocks=1)
+    report = evaluate_generator(generator, [IDENTITY], tmp_path, n_pairs=2,
+                                oracle=brightness_oracle, grid_name="au_control_grid.png")  # fmt: skip
+    saved = json.loads((tmp_path / EVALUATION_FILE).read_text())
+    assert saved == json.loads(json.dumps(report.to_dict()))
+    assert cv2.imread(str(tmp_path / "au_control_grid.png")) is not None
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["au_control_grid.png", EVALUATION_FILE, "run"]
+
+
 def test_evaluate_run_scores_the_demo_on_the_identities_it_ships_with(tmp_path, monkeypatch):
     from tfganimation.demo import demo_test_identities
     from tfganimation.evaluation import evaluate_run
@@ -207,3 +225,31 @@ def test_without_an_oracle_the_keys_are_still_there():
 def test_an_oracle_of_the_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="oracle returned"):
         run(copy_editor, oracle=lambda images: np.zeros((len(images), 3)))
+
+
+def test_the_metric_and_its_report_run_without_tensorflow(tmp_path):
+    script = f"""
+import sys
+sys.modules["tensorflow"] = sys.modules["keras"] = None  # Importing either now fails.
+import numpy as np
+from tfganimation.evaluation import evaluate, save_grid, write_report
+from tfganimation.synthetic import sample_identity
+
+identity = sample_identity(np.random.default_rng(0))
+report = evaluate(lambda images, aus: (images, None), [identity], 32, n_pairs=2, pairs_per_au=0,
+                  grid_path={str(tmp_path / "grid.png")!r})
+write_report(report, {str(tmp_path / "evaluation.json")!r})
+assert report.region_l1_ratio == 1.0
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    assert json.loads((tmp_path / "evaluation.json").read_text())["region_l1_ratio"] == 1.0
+
+
+def test_the_package_keeps_every_name_the_module_had():
+    import tfganimation.evaluation as evaluation
+
+    former = ["AUReader", "AUScores", "EVALUATION_FILE", "Editor", "EvaluationReport",
+              "OracleScores", "PSNR_CAP_DB", "Scores", "evaluate", "evaluate_run",
+              "generator_editor", "save_grid", "shipped_oracle"]  # fmt: skip
+    assert set(former) <= set(evaluation.__all__)
+    assert all(getattr(evaluation, name) is not None for name in former)

@@ -6,7 +6,7 @@ from conftest import TINY
 
 import tfganimation
 from tfganimation.callbacks.generator_snapshots import snapshot_name
-from tfganimation.demo.learning_curve import learning_curve, plot_curve, read_curve, snapshot_steps
+from tfganimation.evaluation.learning_curve import learning_curve, plot_curve, read_curve, snapshot_steps
 from tfganimation.synthetic import sample_identity
 
 IDENTITIES = [sample_identity(np.random.default_rng([3, i])) for i in range(2)]

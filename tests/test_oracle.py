@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfganimation.media import to_signed
+from tfganimation.pixels import to_signed
 from tfganimation.oracle import AUOracle, load_oracle, oracle_record, save_oracle
 from tfganimation.oracle.training import OracleConfig, corrupt, measure, oracle_identities, render_set
 

@@ -13,6 +13,7 @@ import tensorflow as tf
 from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import preset, to_model_scale
 from tfganimation.callbacks.global_step import GlobalStepCallback
+from tfganimation.pixels import to_uint8
 
 DEFAULT_PRESETS = ("happy", "sad", "surprise")
 """The expressions `TrainingSamples` edits to, from `tfganimation.aus.PRESETS`."""
@@ -135,6 +136,4 @@ class TrainingSamples(GlobalStepCallback):
         strip = tf.concat([tf.cast(column, "float32") for column in columns], axis=2)
         height, width = strip.shape[1], strip.shape[2]
         picture = tf.reshape(strip, (rows * height, width, 3))
-        return tf.cast(
-            tf.clip_by_value(tf.round((picture + 1.0) * 127.5), 0, 255), tf.uint8
-        ).numpy()
+        return to_uint8(picture)

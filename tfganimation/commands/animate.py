@@ -9,9 +9,6 @@ from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_argument
 from tfganimation.commands.arguments import positive_int
 from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
 
-STILL_FORMATS = (".png", ".jpg", ".jpeg", ".webp")
-"""Output suffixes written as the single edited photo (`write_frames` writes these too)."""
-
 EPILOG = """\
 examples:
   tfganimation animate portrait.jpg --preset happy --out smile.png    # the demo model
@@ -121,8 +118,8 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from tfganimation.inference.animator import to_aus
     from tfganimation.faces import load_photo
-    from tfganimation.media import ANIMATION_FORMATS, check_writable, write_frames
-    from tfganimation.video import is_video
+    from tfganimation.outputs import output_file
+    from tfganimation.video import ANIMATION_FORMATS, STILL_FORMATS, is_video, write_frames
 
     if is_video(args.photo) or args.aus_from is not None:
         return run_video(args, open_animator=lambda: _open_animator(args))
@@ -137,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     masks_out = out.with_name(f"{out.stem}_masks.png") if args.show_masks else None
     for path in (out, masks_out):
         if path is not None:
-            check_writable(path, args.overwrite)
+            output_file(path, args.overwrite)
     if not Path(args.photo).is_file():
         raise FileNotFoundError(f"Photo not found: {args.photo}")
     photo = load_photo(args.photo)

@@ -33,12 +33,12 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfganimation.evaluation import EVALUATION_FILE, evaluate_run
+    from tfganimation.evaluation import EVALUATION_FILE, GRID_FILE, evaluate_run
 
     report, out = evaluate_run(
         args.run_dir, data=args.data, n_pairs=args.pairs, seed=args.seed, out=args.out,
         overwrite=args.overwrite,
     )
     print(report.format_table())
-    print(f"\nReport: {Path(out) / EVALUATION_FILE}\nGrid:   {Path(out) / 'grid.png'}")
+    print(f"\nReport: {Path(out) / EVALUATION_FILE}\nGrid:   {Path(out) / GRID_FILE}")
     return 0

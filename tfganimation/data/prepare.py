@@ -21,6 +21,7 @@ from tfganimation.data.index import IndexReport
 from tfganimation.data.manifest import IMAGES_DIR, MANIFEST_NAME, write_manifest
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
 from tfganimation.data.readers import read_index
+from tfganimation.outputs import refuse_filled_folder
 
 REPORT_NAME = "report.json"
 
@@ -142,10 +143,7 @@ def _check_output(out: Path, sources: list[Path], overwrite: bool) -> None:
         source = source.resolve()
         if resolved == source or source in resolved.parents or resolved in source.parents:
             raise ValueError(f"The output folder {out} overlaps the source {source}; choose a separate folder.")
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} exists and is not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out} is not empty; pass --overwrite to replace the dataset in it.")
+    refuse_filled_folder(out, overwrite, "pass --overwrite to replace the dataset in it")
 
 
 def _output_name(name: str) -> str:

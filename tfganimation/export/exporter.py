@@ -20,6 +20,7 @@ from tfganimation.aus import N_AUS
 from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, TRAINED_ON, demo_faces, is_demo
 from tfganimation.export import parity, representative, tflite
 from tfganimation.inference.loading import LoadedModel, load_model
+from tfganimation.outputs import refuse_existing
 from tfganimation.export.metadata import build_metadata, describe_signatures
 from tfganimation.export.saved_model import SERVING_VERSION, write_saved_model
 from tfganimation.torch_checkpoints.conversion import published_weights_name
@@ -155,7 +156,7 @@ def export_model(
             raise ValueError(f"{name} must be >= 1. Received: {name}={value}")
     out_dir = Path(out_dir)
     targets = _targets(out_dir, formats, variants)
-    _check_writable(targets, overwrite)
+    refuse_existing(targets.values(), overwrite)
     loaded = load_model(model)
     image_size, notes = _check_contract(loaded, image_size)
     # The demo's training data is not shipped; faces of its held-out identities stand in.
@@ -363,15 +364,6 @@ def _targets(out_dir: Path, formats: tuple[str, ...], variants: tuple[str, ...])
     if "tflite" in formats:
         targets.update({variant: out_dir / tflite_file_name(variant) for variant in variants})
     return targets
-
-
-def _check_writable(targets: Mapping[str, Path], overwrite: bool) -> None:
-    existing = [str(path) for path in targets.values() if path.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(
-            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
-            "pass --overwrite to replace."
-        )
 
 
 def _split(

@@ -37,6 +37,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 from tfganimation.aus import OPENFACE_MAX_INTENSITY
 from tfganimation.export.signatures import ANIMATE
+from tfganimation.pixels import to_signed, to_uint8
 
 FLOAT_TOLERANCE = 1e-3
 """Largest float error allowed for the float exports (see the module docstring)."""
@@ -90,18 +91,11 @@ class ParityResult:
         return values
 
 
-def to_bytes(values: np.ndarray) -> np.ndarray:
-    """NumPy twin of `signatures.model_to_image`: [-1, 1] → rounded, clipped uint8."""
-    return np.clip(np.round((np.asarray(values, np.float32) + 1.0) * 127.5), 0, 255).astype(
-        np.uint8
-    )
-
-
 def keras_reference(generator, images: np.ndarray, aus: np.ndarray, batch_size: int = 8) -> Outputs:
     """The Keras generator's float outputs for uint8 `images` and OpenFace `aus`."""
     parts = []
     for start in range(0, len(images), batch_size):
-        model_images = images[start : start + batch_size].astype(np.float32) / 127.5 - 1.0
+        model_images = to_signed(images[start : start + batch_size])
         model_aus = aus[start : start + batch_size] / OPENFACE_MAX_INTENSITY
         edited, color, attention = generator((model_images, model_aus), training=False)
         parts.append((np.asarray(edited), np.asarray(color), np.asarray(attention)))
@@ -158,7 +152,7 @@ def compare(
     psnr_floors: Mapping[str, float] = PSNR_FLOORS,
 ) -> ParityResult:
     """Scores one file's outputs against `keras_reference` and applies its gate."""
-    expected = to_bytes(reference["image"]).astype(np.float64)
+    expected = to_uint8(reference["image"]).astype(np.float64)
     difference = np.abs(outputs["image"].astype(np.float64) - expected)
     mse = float(np.mean(difference**2))
     psnr = math.inf if mse == 0 else 10.0 * math.log10(255.0**2 / mse)

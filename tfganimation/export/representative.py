@@ -19,6 +19,7 @@ from tfganimation.aus import N_AUS, OPENFACE_MAX_INTENSITY, PRESETS, preset
 from tfganimation.data import DatasetError, detect_format, load_dataset
 from tfganimation.data.images import list_images
 from tfganimation.data.transforms import decode_image, resize_to_square
+from tfganimation.pixels import to_uint8
 
 
 def load_images(
@@ -48,7 +49,7 @@ def load_images(
         drop_remainder=False,
     )
     images = next(iter(dataset))["image"].numpy()
-    return np.round((images + 1.0) * 127.5).astype(np.uint8)
+    return to_uint8(images)
 
 
 def _folder_images(folder: Path, image_size: int, count: int) -> np.ndarray:

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from tfganimation.outputs import refuse_existing
+
 WEB_SOURCE = Path(__file__).resolve().parents[2] / "web"
 """The page's sources in a checkout: `web/` at the repository root."""
 
@@ -108,11 +110,7 @@ def write_web_page(
     model_files = _model_files(export_dir)
     if out_dir.resolve() != export_dir.resolve():
         sources.update({name: export_dir / name for name in model_files})
-    existing = sorted(name for name in [*sources, EXAMPLE_FILE] if (out_dir / name).exists())
-    if existing and not overwrite:
-        raise FileExistsError(
-            f"{out_dir} already has {', '.join(existing)}; pass --overwrite to replace."
-        )
+    refuse_existing([out_dir / name for name in sorted([*sources, EXAMPLE_FILE])], overwrite)
     written = []
     for name, source in sources.items():
         target = out_dir / name

@@ -36,6 +36,7 @@ from tfganimation.faces import (
 )
 from tfganimation.faces.framing import check_framing
 from tfganimation.faces.photos import PhotoSource
+from tfganimation.pixels import attention_to_grey
 from tfganimation.torch_checkpoints.conversion import is_checkpoint
 
 DEFAULT_FEATHER = 0.1
@@ -94,9 +95,7 @@ class EditResult:
         """
         rows = []
         for edit in self.faces:
-            attention = np.rint(np.clip(edit.attention, 0.0, 1.0) * 255).astype(np.uint8)
-            attention = np.repeat(attention.reshape(*attention.shape[:2], 1), 3, axis=2)
-            row = [edit.crop.image, edit.edited, attention, edit.color]
+            row = [edit.crop.image, edit.edited, attention_to_grey(edit.attention), edit.color]
             rows.append(np.concatenate(row, axis=1))
         return np.concatenate(rows, axis=0)
 
@@ -146,7 +145,7 @@ class Animator:
     animator = Animator("exports/celeba/generator_float32.tflite")
     result = animator.edit("portrait.jpg", {"AU12": 3, "AU06": 2})
     frames = animator.interpolate("portrait.jpg", "happy", frames=24)
-    write_frames(frames, "smile.gif")  # From tfganimation.media.
+    write_frames(frames, "smile.gif")  # From tfganimation.video.
     ```
     """
 

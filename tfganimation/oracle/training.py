@@ -20,8 +20,8 @@ import tensorflow as tf
 from tfganimation.augment import augment
 from tfganimation.aus import AU_CODES, to_model_scale
 from tfganimation.data.transforms import scale_image
-from tfganimation.media import to_signed
 from tfganimation.oracle.model import ORACLE_SIZE, AUOracle
+from tfganimation.pixels import to_signed
 from tfganimation.synthetic import render_face, sample_aus, sample_identity
 
 ORACLE_SEED = 424_242

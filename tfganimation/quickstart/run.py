@@ -6,7 +6,8 @@
    reference's 20 + 10 epochs).
 3. Train with the normal `tfganimation.training.train` (`model.fit`).
 4. Measure AU control on held-out identities against the copy-the-input
-   baseline (`tfganimation.evaluation`), save the picture grid.
+   baseline (`tfganimation.evaluation.evaluate_generator`, as `evaluate` does),
+   save the report and the picture grid.
 5. Write an expression-interpolation GIF of a held-out face: neutral to
    each preset and back.
 """
@@ -14,7 +15,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import time
 from pathlib import Path
@@ -24,11 +24,14 @@ import numpy as np
 import tensorflow as tf
 
 from tfganimation.aus import PRESETS, preset, to_model_scale
-from tfganimation.evaluation import evaluate, generator_editor, shipped_oracle
-from tfganimation.media import prepare_output_dir, to_signed, to_uint8, write_frames
-from tfganimation.synthetic import load_identities, make_dataset, render_face
+from tfganimation.evaluation.report import EVALUATION_FILE
+from tfganimation.evaluation.run import evaluate_generator
+from tfganimation.outputs import output_folder
+from tfganimation.pixels import to_signed, to_uint8
 from tfganimation.quickstart.config import QuickstartConfig
+from tfganimation.synthetic import load_identities, make_dataset, render_face
 from tfganimation.training import TrainConfig, build_model, train
+from tfganimation.video.animation_file import write_frames
 
 
 @dataclasses.dataclass
@@ -108,7 +111,7 @@ class TimeLimit(keras.callbacks.Callback):
 
 def run_quickstart(config: QuickstartConfig, overwrite: bool = False, verbose: int | str = "auto") -> QuickstartResult:
     """Runs the five steps above and returns where the artefacts are."""
-    out = prepare_output_dir(config.out, overwrite, "choose another --out or pass --overwrite to replace it")
+    out = output_folder(config.out, overwrite, "choose another --out or pass --overwrite to replace it")
     dataset = out / "data"
     summary = make_dataset(
         dataset,
@@ -139,10 +142,7 @@ def run_quickstart(config: QuickstartConfig, overwrite: bool = False, verbose: i
 
     run = Path(train_config.out)
     grid = out / "au_control_grid.png"
-    report = evaluate(generator_editor(model.generator), dataset, config.image_size, grid_path=grid,
-                      oracle=shipped_oracle())  # fmt: skip
-    report_path = out / "evaluation.json"
-    report_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    report = evaluate_generator(model.generator, dataset, out, grid_name=grid.name)
     animation = write_expression_animation(model.generator, dataset, config.image_size, out / "expressions.gif", overwrite)
     return QuickstartResult(
         out=out,
@@ -150,7 +150,7 @@ def run_quickstart(config: QuickstartConfig, overwrite: bool = False, verbose: i
         run=run,
         grid=grid,
         animation=animation,
-        report=report_path,
+        report=out / EVALUATION_FILE,
         training_seconds=training_seconds,
         region_l1_ratio=report.region_l1_ratio,
         oracle_au_ratio=report.oracle_au_ratio,

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 
+from tfganimation import pixels
 from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY, REGIONS, ActionUnit
 
 SLIDER_STEP = 0.1
@@ -96,17 +96,7 @@ class Panel:
 
 def enlarge(image: np.ndarray, size: int = DISPLAY_SIZE) -> np.ndarray:
     """Repeats each pixel so the image is about `size` wide: the model's pixels, unsmoothed."""
-    factor = max(1, round(size / image.shape[1]))
-    if factor == 1:
-        return image
-    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
-
-
-def attention_image(attention: np.ndarray) -> np.ndarray:
-    """GANimation's attention `[S, S, 1]` in [0, 1] as grey RGB: white kept, black repainted."""
-    attention = np.asarray(attention, np.float32)
-    grey = np.rint(np.clip(attention.reshape(attention.shape[:2]), 0.0, 1.0) * 255).astype(np.uint8)
-    return np.repeat(grey[:, :, None], 3, axis=2)
+    return pixels.enlarge(image, max(1, round(size / image.shape[1])))
 
 
 def face_panels(edit, size: int = DISPLAY_SIZE) -> list[Panel]:
@@ -114,7 +104,7 @@ def face_panels(edit, size: int = DISPLAY_SIZE) -> list[Panel]:
     return [
         Panel("Original face", enlarge(edit.crop.image, size)),
         Panel("Edited face", enlarge(edit.edited, size)),
-        Panel("Attention (white: kept)", enlarge(attention_image(edit.attention), size)),
+        Panel("Attention (white: kept)", enlarge(pixels.attention_to_grey(edit.attention), size)),
         Panel("Colour (painted)", enlarge(edit.color, size)),
     ]
 
@@ -127,8 +117,8 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 
 def animation_bytes(frames: Sequence[np.ndarray], fmt: str, fps: float) -> bytes:
-    """Frames as the bytes of a `"gif"` or `"mp4"` file (`tfganimation.media.write_frames`)."""
-    from tfganimation.media import write_frames
+    """Frames as the bytes of a `"gif"` or `"mp4"` file (`tfganimation.video.write_frames`)."""
+    from tfganimation.video.animation_file import write_frames
 
     fmt = fmt.lower().lstrip(".")
     if fmt not in ("gif", "mp4"):

@@ -28,7 +28,7 @@ import numpy as np
 
 from tfganimation.data.index import SPLITS, assign_splits
 from tfganimation.data.manifest import IMAGES_DIR, MANIFEST_NAME, write_manifest
-from tfganimation.media import prepare_output_dir
+from tfganimation.outputs import output_folder
 from tfganimation.synthetic.au_sampling import sample_aus
 from tfganimation.synthetic.identity import Identity, sample_identity
 from tfganimation.synthetic.renderer import check_image_size, render_face
@@ -106,7 +106,7 @@ def make_dataset(
             f"test_fraction={test_fraction} of {n_identities} identities leaves a split empty; "
             "use more identities or another fraction."
         )
-    out_dir = prepare_output_dir(out_dir, overwrite, "pass overwrite=True to replace the dataset in it")
+    out_dir = output_folder(out_dir, overwrite, "pass overwrite=True to replace the dataset in it")
     shutil.rmtree(out_dir / IMAGES_DIR, ignore_errors=True)
 
     (out_dir / IMAGES_DIR).mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tfganimation.atomic import replacing
+from tfganimation.outputs import output_file
 from tfganimation.torch_checkpoints import porting
 from tfganimation.faces.framing import check_framing
 from tfganimation.torch_checkpoints.layouts import (
@@ -271,9 +272,7 @@ def save_converted(
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"the converted model is a .keras file. Received: {path}")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    output_file(path, overwrite, "pass overwrite=True (--overwrite) to replace it")
     model = (
         GANimation(converted.generator, converted.critic, seed=0)
         if converted.critic is not None

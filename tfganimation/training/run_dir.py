@@ -34,7 +34,7 @@ import tensorflow as tf
 
 from tfganimation.atomic import replacing, write_text_atomically
 from tfganimation.data import DatasetIndex
-from tfganimation.media import prepare_output_dir
+from tfganimation.outputs import output_folder
 from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig, recorded_config
 from tfganimation.version import __version__
 
@@ -56,7 +56,7 @@ def prepare_run_dir(out: str | os.PathLike, overwrite: bool = False) -> Path:
         FileExistsError: `out` holds files and `overwrite` is False.
         PermissionError: `out` cannot be written.
     """
-    run_dir = prepare_output_dir(
+    run_dir = output_folder(
         out,
         overwrite,
         "a previous run? Choose another --out, pass --overwrite to replace it, "

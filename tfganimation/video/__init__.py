@@ -1,4 +1,5 @@
-"""Faces that perform: AU tracks from OpenFace CSVs and driving videos, and video editing.
+"""Faces that perform: AU tracks from OpenFace CSVs and driving videos, video editing, and
+frames written as a GIF, an MP4 or a still (`write_frames`).
 
 Importing this package is cheap: PyAV (FFmpeg) is imported when a video is
 first read or written, and TensorFlow when a model is loaded.
@@ -15,6 +16,7 @@ edit_video(animator, "clip.mp4", "clip_happy.mp4", "happy")       # every frame 
 ```
 """
 
+from tfganimation.video.animation_file import ANIMATION_FORMATS, STILL_FORMATS, write_frames
 from tfganimation.video.au_track import AUTrack
 from tfganimation.video.driving import drive_photo
 from tfganimation.video.editing import edit_video
@@ -40,12 +42,14 @@ from tfganimation.video.video_track import estimate_video_track, read_track
 from tfganimation.video.video_writer import VideoWriter, check_output
 
 __all__ = [
+    "ANIMATION_FORMATS",
     "AUTrack",
     "DEFAULT_DETECT_EVERY",
     "DEFAULT_MAX_FRAMES",
     "DEFAULT_MAX_FRAME_PIXELS",
     "FaceFollower",
     "FaceTrack",
+    "STILL_FORMATS",
     "VIDEO_SUFFIXES",
     "VideoError",
     "VideoFrame",
@@ -64,4 +68,5 @@ __all__ = [
     "read_track",
     "select_tracks",
     "track_faces",
+    "write_frames",
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfganimation.media import check_writable
+from tfganimation.outputs import output_file
 from tfganimation.video.video_limits import VideoError
 
 OUTPUT_SUFFIX = ".mp4"
@@ -34,7 +34,7 @@ def check_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
     path = Path(path)
     if path.suffix.lower() != OUTPUT_SUFFIX:
         raise ValueError(f"Video output must be an {OUTPUT_SUFFIX} file (H.264). Received: {path}")
-    return check_writable(path, overwrite)
+    return output_file(path, overwrite)
 
 
 class VideoWriter:

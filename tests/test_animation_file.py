@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfganimation.media import write_frames
+from tfganimation.video import write_frames
 
 
 def frames(n=5, size=(33, 48)):
@@ -54,22 +54,3 @@ def test_unknown_format_and_empty_input(tmp_path):
     with pytest.raises(ValueError, match="No frames"):
         write_frames([], tmp_path / "b.gif")
     assert not list(tmp_path.iterdir())
-
-
-def test_to_uint8_rounds_and_clips():
-    from tfganimation.media import to_uint8
-
-    np.testing.assert_array_equal(to_uint8([-2.0, -1.0, 0.0, 1.0, 3.0]), [0, 0, 128, 255, 255])
-
-
-def test_prepare_output_dir_refuses_a_folder_with_files(tmp_path):
-    from tfganimation.media import prepare_output_dir
-
-    assert prepare_output_dir(tmp_path / "new" / "out").is_dir()
-    (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="already holds files; try elsewhere"):
-        prepare_output_dir(tmp_path, advice="try elsewhere")
-    assert prepare_output_dir(tmp_path, overwrite=True) == tmp_path
-    assert (tmp_path / "keep.txt").read_text() == "mine"
-    with pytest.raises(FileExistsError, match="not a folder"):
-        prepare_output_dir(tmp_path / "keep.txt", overwrite=True)
