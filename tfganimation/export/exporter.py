@@ -106,10 +106,11 @@ def export_model(
     the Keras model (see `tfganimation.export.parity`).
 
     Args:
-        model: path, `"demo"` or a `ModelReference`: any model whose networks
-            `load_model` reads. A training run directory (its `model.keras` and
-            `run.json`), a `.keras` file holding a `GANimation` or a
-            `Generator`, or `"demo"`: the demo model shipped in the package.
+        model: path, `"demo"` or a `ModelReference` (see
+            `tfganimation.model_files.resolve_model`): a training run
+            directory (its `model.keras` and `run.json`), a `.keras` file
+            holding a `GANimation` or a `Generator`, a PyTorch checkpoint,
+            or `"demo"`: the demo model shipped in the package.
         out_dir: path. Created if missing; other files in it are left alone.
         formats: sequence of `"saved_model"`, `"tflite"`. Defaults to both.
         variants: sequence of LiteRT variants (`tflite.VARIANTS`). Defaults

@@ -30,7 +30,12 @@ import numpy as np
 
 from tfganimation.choices import BACKENDS
 from tfganimation.faces.framing import DEFAULT_FRAMING
-from tfganimation.model_files.reference import KERAS_KINDS, ModelReference, resolve_model
+from tfganimation.model_files.reference import (
+    KERAS_KINDS,
+    ModelReference,
+    exported_training_data,
+    resolve_model,
+)
 from tfganimation.version import __version__
 
 
@@ -215,9 +220,8 @@ class _LiteRTBackend:
 
 def _describe(document: dict[str, Any]) -> dict[str, Any]:
     """The `Animator.metadata` fields an export's metadata document provides."""
-    data = document.get("training_data")
     return {
-        "training_data": data.get("name") if isinstance(data, dict) else data,
+        "training_data": exported_training_data(document),
         "model_version": document.get("model_version"),
         "tfganimation_version": __version__,
         "exported_with": document.get("tfganimation_version"),

@@ -180,6 +180,12 @@ def recorded_dataset(record: dict[str, Any]) -> str | None:
     return data.get("path") if isinstance(data, dict) else data
 
 
+def exported_training_data(document: dict[str, Any]) -> str | None:
+    """What an export's metadata document says it was trained on."""
+    data = document.get("training_data")
+    return data.get("name") if isinstance(data, dict) else data
+
+
 def _demo(name: str, path: Path) -> ModelReference:
     files = {
         "keras": demo_model_path(),
@@ -262,9 +268,9 @@ def _exported(
     if export_dir is not None and (export_dir / EXPORT_METADATA_FILE).is_file():
         files["record"] = export_dir / EXPORT_METADATA_FILE
         record = _read_json(files["record"])
-    data = record.get("training_data")
-    data = data.get("name") if isinstance(data, dict) else data
-    return ModelReference(name, kind, files, record, record.get("converted_from"), data)
+    return ModelReference(
+        name, kind, files, record, record.get("converted_from"), exported_training_data(record)
+    )
 
 
 _RESOLVERS = {
