@@ -11,12 +11,9 @@ import pytest
 from conftest import tiny_ganimation
 from PIL import Image
 
-from tfganimation.inference import backends
 from tfganimation.inference.animator import Animator, EditResult, to_aus
 from tfganimation.aus import AU_CODES, N_AUS, preset
-from tfganimation.inference.backends import detect_backend
-from tfganimation.export import FLOAT_TOLERANCE, VARIANTS, export_model
-from tfganimation.export.exporter import METADATA_FILE
+from tfganimation.export import FLOAT_TOLERANCE, export_model
 from tfganimation.faces import Face, NoFaceError, PhotoError, crop_face
 from tfganimation.synthetic import render_face, sample_identity
 
@@ -197,9 +194,6 @@ def test_no_face_is_a_clear_error_and_center_crop_works(animators):
 
 
 def test_backends_are_chosen_by_path_and_describe_the_model(models, animators):
-    assert {name: detect_backend(path) for name, path in models.items()} == {
-        name: name for name in models
-    }
     assert {name: animator.backend for name, animator in animators.items()} == {
         name: name for name in models
     }
@@ -215,6 +209,8 @@ def test_backends_are_chosen_by_path_and_describe_the_model(models, animators):
     assert [animators[name].has_critic for name in models] == [True, True, False]
     with pytest.raises(FileNotFoundError, match="Model not found"):
         Animator(models["keras"] + ".missing")
+    with pytest.raises(ValueError, match="no file for the saved_model backend; it serves litert"):
+        Animator(models["litert"], backend="saved_model")
 
 
 def test_litert_backend_runs_without_tensorflow(models):
@@ -229,11 +225,6 @@ result = Animator({models["litert"]!r}).edit(photo, "happy", center_crop=True)
 assert result.photo.shape == photo.shape
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
-
-
-def test_export_names_match_the_exporter():
-    assert backends._TFLITE_VARIANTS == VARIANTS
-    assert backends._METADATA_FILE == METADATA_FILE
 
 
 def test_all_backends_make_the_same_frames(animators):

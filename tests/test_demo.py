@@ -10,18 +10,17 @@ import pytest
 from conftest import TINY, tiny_ganimation
 
 import tfganimation
-from tfganimation.inference.backends import detect_backend, load_backend
 from tfganimation.demo import (
     DEMO_NAME,
     demo_faces,
     demo_metadata,
     demo_model_path,
     demo_test_identities,
-    is_demo,
     write_demo_files,
 )
 from tfganimation.demo.shipped import MODEL_CARD_FILE, TRAINED_ON
-from tfganimation.inference.loading import LoadedModel, resolve_model_path
+from tfganimation.inference.backends import load_backend
+from tfganimation.model_files.loading import LoadedModel
 from tfganimation.synthetic import Identity, sample_identity
 
 SHIPPED_FILES = ["demo.json", "demo.keras", "test_identities.json"]
@@ -94,21 +93,11 @@ def test_a_missing_demo_file_is_a_one_line_error_naming_it(tmp_path, reader, nam
     assert name in message and str(tmp_path) in message and "\n" not in message
 
 
-def test_only_the_string_demo_names_the_demo(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "demo").mkdir()  # A local folder called demo is a path, "./demo".
-
-    assert is_demo("demo") and DEMO_NAME == "demo"
-    assert not any(is_demo(other) for other in ("./demo", "Demo", tmp_path / "demo", None))
-    with pytest.raises(FileNotFoundError, match="No model.keras in demo"):
-        resolve_model_path("./demo")
-
-
 def test_the_shipped_demo_files_describe_one_64px_model():
     metadata = demo_metadata()
 
     assert set(SHIPPED_FILES) <= set(os.listdir(demo_model_path().parent))
-    assert metadata["name"] == "demo" and metadata["trained_on"] == TRAINED_ON
+    assert metadata["name"] == DEMO_NAME and metadata["trained_on"] == TRAINED_ON
     assert metadata["image_size"] == 64
     assert all(isinstance(metadata[key], dict) for key in ("run", "training", "figures"))
     held_out = demo_test_identities()
@@ -122,8 +111,6 @@ def test_demo_loads_by_name():
     assert loaded.path == demo_model_path() and loaded.run == demo_metadata()["run"]
     assert loaded.critic is not None
     assert loaded.generator.image_size == loaded.critic.image_size == 64
-    assert resolve_model_path("demo") == (demo_model_path(), None)
-    assert detect_backend("demo") == "keras"
 
 
 def test_demo_runs_on_keras_only_and_says_how_to_export_it():
@@ -143,9 +130,7 @@ def test_finding_the_demo_needs_no_tensorflow():
     script = """
 import sys
 sys.modules["tensorflow"] = sys.modules["keras"] = None  # Importing either now fails.
-from tfganimation.inference.backends import detect_backend
 from tfganimation.demo import demo_metadata, demo_test_identities
-assert detect_backend("demo") == "keras"
 assert demo_metadata()["name"] == "demo" and demo_test_identities()
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import tensorflow as tf
 
-from tfganimation.commands import train as train_command
-from tfganimation.distribute import STRATEGIES, is_multi_worker, make_strategy
+from tfganimation import choices
+from tfganimation.distribute import is_multi_worker, make_strategy
 from tfganimation.ganimation import LOSS_NAMES
 
 
@@ -46,8 +46,9 @@ def test_make_strategy():
         make_strategy("tpu")
 
 
-def test_cli_choices_match_the_library():
+def test_precision_policies_are_the_choices_train_offers():
+    # `tfganimation.precision` still spells its tuple out; this goes once it imports
+    # `tfganimation.choices.PRECISIONS`, as `distribute` and the `train` command do.
     from tfganimation.precision import PRECISIONS
 
-    assert train_command.STRATEGIES == STRATEGIES
-    assert train_command.PRECISIONS == PRECISIONS
+    assert PRECISIONS == choices.PRECISIONS

@@ -8,7 +8,7 @@ from conftest import tiny_ganimation
 from data_fixtures import random_aus, write_original_layout
 from torch_fixtures import checkpoint, reference_io, requires_checkpoints
 
-from tfganimation.export.exporter import weights_digest
+from tfganimation.export.metadata import weights_digest
 from tfganimation.training import train
 from tfganimation.training.config import TrainConfig
 from tfganimation.training.fit import build_model

@@ -34,7 +34,7 @@ def test_convert_writes_a_model_with_its_record(tmp_path):
     result = run_cli("convert", checkpoint("replicate/30_net_gen.pth"), "--out", out)
     assert result.returncode == 0, result.stderr
     assert "Layout:    replicate" in result.stdout and "Critic:    30_net_dis.pth" in result.stdout
-    from tfganimation.inference.loading import load_model
+    from tfganimation.model_files.loading import load_model
 
     loaded = load_model(out)
     assert loaded.critic is not None and loaded.source["layout"] == "replicate"

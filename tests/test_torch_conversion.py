@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from torch_fixtures import GENERATORS, checkpoint, reference_io, requires_checkpoints
 
-from tfganimation.inference.loading import load_model
+from tfganimation.model_files.loading import load_model
 from tfganimation.torch_checkpoints.conversion import (
     SOURCE_RECORD_FILE,
     convert_checkpoint,

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import cv2
-import keras
 import numpy as np
 import pytest
 from conftest import TINY
@@ -22,6 +21,7 @@ from tfganimation.training import (
     TrainConfig,
     check_storage,
     default_critic_depth,
+    load_run,
     prepare_run_dir,
     train,
     validation_batches,
@@ -66,7 +66,8 @@ def test_train_command_writes_a_loadable_run(dataset, tmp_path):
     # The loss weights are recorded, the one typed and the paper's.
     assert (record["config"]["au_weight"], record["config"]["cycle_weight"]) == (2000.0, 10.0)
     assert set(record["final_logs"]) >= {"d_loss", "g_loss", "val_d_loss"}
-    model = keras.models.load_model(run_dir / "model.keras")
+    model, loaded_record = load_run(run_dir)  # Whole, optimizers included, and its record.
+    assert loaded_record == record and model.compiled
     assert (model.au_weight, model.gp_weight) == (2000.0, 10.0)
     edited, _, _ = model.generator((np.zeros((1, 32, 32, 3), "float32"), np.zeros((1, 17), "float32")))
     assert edited.shape == (1, 32, 32, 3)

@@ -46,7 +46,7 @@ __getattr__, _lazy_names = lazy_exports(
         "tfganimation.generator": ("Generator",),
         "tfganimation.layers": ("ResidualBlock",),
         "tfganimation.schedules": ("LinearDecay", "make_optimizers"),
-        "tfganimation.inference.loading": ("load_model",),
+        "tfganimation.model_files.loading": ("load_model",),
     },
 )
 

@@ -6,8 +6,7 @@ from typing import Callable
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multiworker")
-"""The `--strategy` choices of `tfganimation train`."""
+from tfganimation.choices import STRATEGIES
 
 
 def make_strategy(name: str = "default") -> tf.distribute.Strategy:

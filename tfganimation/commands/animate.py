@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tfganimation.choices import BACKENDS
 from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_arguments, run_video
 from tfganimation.commands.arguments import positive_int
 from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
@@ -99,7 +100,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=("keras", "saved_model", "litert"),
+        choices=BACKENDS,
         default=None,
         help="runtime (default: from the model path)",
     )
@@ -163,13 +164,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _open_animator(args: argparse.Namespace):
     """The `Animator` of `--model` (the demo, with its notice, when none is given)."""
+    from tfganimation.demo.shipped import DEMO_NAME, demo_notice
     from tfganimation.inference.animator import Animator
-    from tfganimation.inference.backends import detect_backend
-    from tfganimation.demo.shipped import DEMO_NAME, demo_notice, is_demo
+    from tfganimation.model_files.reference import DEMO, resolve_model
 
-    model = DEMO_NAME if args.model is None else args.model
-    detect_backend(model)  # A wrong model path fails here too.
-    if is_demo(model):
+    # A wrong model path fails here, before the photo is read.
+    model = resolve_model(DEMO_NAME if args.model is None else args.model)
+    if model.kind == DEMO:
         print(("No --model given. " if args.model is None else "") + demo_notice())
     return Animator(model, backend=args.backend, framing=args.framing)
 

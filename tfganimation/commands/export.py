@@ -7,11 +7,8 @@ import contextlib
 import logging
 import sys
 
+from tfganimation.choices import EXPORT_FORMATS, TFLITE_VARIANTS
 from tfganimation.commands.arguments import positive_int
-
-FORMATS = ("saved_model", "tflite")
-VARIANTS = ("float32", "float16", "dynamic", "int8")
-# Spelled out (tested equal to the library's) so that building the parser imports no exporter.
 
 
 def add_parser(subparsers) -> None:
@@ -34,14 +31,14 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", required=True, help="export folder")
     parser.add_argument(
         "--formats",
-        type=_choices(FORMATS),
-        default=FORMATS,
+        type=_choices(EXPORT_FORMATS),
+        default=EXPORT_FORMATS,
         help="comma-separated (default: saved_model,tflite)",
     )
     parser.add_argument(
         "--variants",
-        type=_choices(VARIANTS),
-        default=VARIANTS,
+        type=_choices(TFLITE_VARIANTS),
+        default=TFLITE_VARIANTS,
         help="LiteRT variants, comma-separated (default: float32,float16,dynamic,int8)",
     )
     parser.add_argument(

@@ -8,6 +8,7 @@ import functools
 
 from typing import Any
 
+from tfganimation.choices import PRECISIONS, STRATEGIES
 from tfganimation.commands.arguments import (
     model_path,
     non_negative_float,
@@ -15,11 +16,6 @@ from tfganimation.commands.arguments import (
     positive_int,
 )
 from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig
-
-STRATEGIES = ("default", "mirrored", "multiworker")
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-# Spelled out here rather than imported: `--help` must not import TensorFlow
-# (a test pins them to `tfganimation.distribute` and `tfganimation.precision`).
 
 DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
 """`TrainConfig`'s defaults, the one place they are written; every option's help states its own.
@@ -179,8 +175,8 @@ def run(args: argparse.Namespace) -> int:
     from tfganimation.callbacks import NonFiniteLossError
     from tfganimation.cli import CommandError
     from tfganimation.training import (
-        MODEL_FILE,
         RUN_FILE,
+        RUN_MODEL_FILE,
         InsufficientStorageError,
         resumed_config,
         train,
@@ -206,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         train(config, overwrite=args.overwrite, resume=resume)
     except (PermissionError, InsufficientStorageError, NonFiniteLossError) as error:
         raise CommandError(str(error)) from error
-    print(f"Trained model: {config.out}/{MODEL_FILE}")
+    print(f"Trained model: {config.out}/{RUN_MODEL_FILE}")
     print(f"Run record:    {config.out}/{RUN_FILE}")
     return 0
 

@@ -11,14 +11,15 @@ the viewer work before anyone has trained one. It lives in `DEMO_DIR`:
     MODEL_CARD.md         how it was trained and how well it does
 
 Only the exact string `"demo"` names it; a folder of that name is `"./demo"`.
+`is_demo` is that test, made in one place: `tfganimation.model_files.resolve_model`,
+which every command and runtime asks what a model reference is.
 This module needs no TensorFlow except `write_demo_files`, which takes a
 Keras model.
 
 Example:
 ```python
-from tfganimation.demo import demo_metadata, is_demo
+from tfganimation.demo import demo_metadata
 
-is_demo("demo")                    # True; every model argument accepts it
 demo_metadata()["trained_on"]      # 'synthetic faces (tfganimation.synthetic)'
 ```
 """
@@ -42,8 +43,12 @@ DEMO_NAME = "demo"
 DEMO_DIR = Path(__file__).resolve().parent / "files"
 """The folder of the demo's files (package data)."""
 
-MODEL_FILE = "demo.keras"
-METADATA_FILE = "demo.json"
+DEMO_MODEL_FILE = "demo.keras"
+"""The demo's uncompiled `GANimation` (a run folder's model is `RUN_MODEL_FILE`)."""
+
+DEMO_METADATA_FILE = "demo.json"
+"""What the demo is and how it was trained (an export's record is `EXPORT_METADATA_FILE`)."""
+
 TEST_IDENTITIES_FILE = "test_identities.json"
 MODEL_CARD_FILE = "MODEL_CARD.md"
 
@@ -66,7 +71,7 @@ def demo_model_path(directory: str | os.PathLike = DEMO_DIR) -> Path:
     Raises:
         FileNotFoundError: the file is missing (a broken install), in one line.
     """
-    return _existing(directory, MODEL_FILE)
+    return _existing(directory, DEMO_MODEL_FILE)
 
 
 def demo_metadata(directory: str | os.PathLike = DEMO_DIR) -> dict[str, Any]:
@@ -75,7 +80,7 @@ def demo_metadata(directory: str | os.PathLike = DEMO_DIR) -> dict[str, Any]:
     Raises:
         FileNotFoundError: the file is missing (a broken install), in one line.
     """
-    return json.loads(_existing(directory, METADATA_FILE).read_text(encoding="utf-8"))
+    return json.loads(_existing(directory, DEMO_METADATA_FILE).read_text(encoding="utf-8"))
 
 
 def demo_test_identities(directory: str | os.PathLike = DEMO_DIR) -> dict:
@@ -159,7 +164,7 @@ def write_demo_files(
 
     Example:
     ```python
-    model, record = tfganimation.inference.load_run("runs/demo/run")
+    model, record = tfganimation.training.load_run("runs/demo/run")
     identities = tfganimation.synthetic.load_identities("runs/demo/data", split="test")
     write_demo_files(model, record, identities, figures={"region_l1_ratio": ...})
     ```
@@ -198,8 +203,8 @@ def write_demo_files(
     # Every file is written before the first is renamed into place: leaving
     # the stack renames them all, an error on the way removes them all.
     with contextlib.ExitStack() as files:
-        shipped.save(files.enter_context(replacing(directory / MODEL_FILE)))
-        for name, document in ((METADATA_FILE, metadata), (TEST_IDENTITIES_FILE, identities)):
+        shipped.save(files.enter_context(replacing(directory / DEMO_MODEL_FILE)))
+        for name, document in ((DEMO_METADATA_FILE, metadata), (TEST_IDENTITIES_FILE, identities)):
             files.enter_context(replacing(directory / name)).write_text(
                 json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8"
             )

@@ -1,9 +1,13 @@
-"""`export_model`: a trained model in, a checked SavedModel and LiteRT files out."""
+"""`export_model`: a trained model in, a checked SavedModel and LiteRT files out.
+
+The model is named as everywhere (`tfganimation.model_files.resolve_model`)
+and read with `load_model`; the files written are run back through
+`tfganimation.export.runners`, the runners the inference backends serve them with.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
@@ -17,23 +21,20 @@ import numpy as np
 
 from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import N_AUS
-from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, TRAINED_ON, demo_faces, is_demo
+from tfganimation.choices import EXPORT_FORMATS
+from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, demo_faces
 from tfganimation.export import parity, representative, tflite
-from tfganimation.inference.loading import LoadedModel, load_model
-from tfganimation.outputs import refuse_existing
-from tfganimation.export.metadata import build_metadata, describe_signatures
+from tfganimation.export.metadata import build_metadata, describe_signatures, weights_digest
 from tfganimation.export.saved_model import SERVING_VERSION, write_saved_model
+from tfganimation.model_files.loading import LoadedModel, load_model
+from tfganimation.model_files.names import EXPORT_METADATA_FILE, SAVED_MODEL_DIR, tflite_file_name
+from tfganimation.model_files.reference import DEMO, resolve_model
 from tfganimation.torch_checkpoints.conversion import published_weights_name
 
 logger = logging.getLogger(__name__)
 
-FORMATS: tuple[str, ...] = ("saved_model", "tflite")
-METADATA_FILE = "metadata.json"
-
-
-def tflite_file_name(variant: str) -> str:
-    """`generator_<variant>.tflite`."""
-    return f"generator_{variant}.tflite"
+FORMATS: tuple[str, ...] = EXPORT_FORMATS
+"""What `export_model` writes (`tfganimation.choices.EXPORT_FORMATS`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ParityError(RuntimeError):
         )
         super().__init__(
             f"Parity check failed for {failed}. Files kept in {report.out_dir} and flagged in "
-            f"{METADATA_FILE}."
+            f"{EXPORT_METADATA_FILE}."
         )
         self.report = report
 
@@ -105,9 +106,11 @@ def export_model(
     the Keras model (see `tfganimation.export.parity`).
 
     Args:
-        model: path. A training run directory (its `model.keras` and
-            `run.json`), a `.keras` file holding a `GANimation` or a
-            `Generator`, or `"demo"`: the demo model shipped in the package.
+        model: path, `"demo"` or a `ModelReference` (see
+            `tfganimation.model_files.resolve_model`): a training run
+            directory (its `model.keras` and `run.json`), a `.keras` file
+            holding a `GANimation` or a `Generator`, a PyTorch checkpoint,
+            or `"demo"`: the demo model shipped in the package.
         out_dir: path. Created if missing; other files in it are left alone.
         formats: sequence of `"saved_model"`, `"tflite"`. Defaults to both.
         variants: sequence of LiteRT variants (`tflite.VARIANTS`). Defaults
@@ -157,10 +160,11 @@ def export_model(
     out_dir = Path(out_dir)
     targets = _targets(out_dir, formats, variants)
     refuse_existing(targets.values(), overwrite)
-    loaded = load_model(model)
+    resolved = resolve_model(model)
+    loaded = load_model(resolved)
     image_size, notes = _check_contract(loaded, image_size)
     # The demo's training data is not shipped; faces of its held-out identities stand in.
-    demo_data = is_demo(model) and representative_data is None
+    demo_data = resolved.kind == DEMO and representative_data is None
     if demo_data:
         source = f"held-out synthetic faces of the demo ({TEST_IDENTITIES_FILE})"
     else:
@@ -182,8 +186,11 @@ def export_model(
     # 2. Each file, checked against the reference as soon as it is written.
     out_dir.mkdir(parents=True, exist_ok=True)
     common = _common_metadata(loaded, image_size)
-    if is_demo(model):
-        common["training_data"] = {**(common["training_data"] or {}), "name": TRAINED_ON}
+    if resolved.kind == DEMO:
+        common["training_data"] = {
+            **(common["training_data"] or {}),
+            "name": resolved.training_data,
+        }
     files, results = {}, []
 
     def check(name: str, path: Path, run) -> None:
@@ -245,14 +252,6 @@ def export_model(
     if not report.passed:
         raise ParityError(report)
     return report
-
-
-def weights_digest(model) -> str:
-    """`"sha256:<16 hex>"` of a model's weights: which trained weights a file holds."""
-    digest = hashlib.sha256()
-    for weight in model.weights:
-        digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
-    return f"sha256:{digest.hexdigest()[:16]}"
 
 
 def _common_metadata(loaded: LoadedModel, image_size: int) -> dict[str, Any]:
@@ -358,9 +357,9 @@ def _representative_source(loaded: LoadedModel, given: str | os.PathLike | None)
 
 
 def _targets(out_dir: Path, formats: tuple[str, ...], variants: tuple[str, ...]) -> dict[str, Path]:
-    targets = {"metadata": out_dir / METADATA_FILE}
+    targets = {"metadata": out_dir / EXPORT_METADATA_FILE}
     if "saved_model" in formats:
-        targets["saved_model"] = out_dir / "saved_model" / SERVING_VERSION
+        targets["saved_model"] = out_dir / SAVED_MODEL_DIR / SERVING_VERSION
     if "tflite" in formats:
         targets.update({variant: out_dir / tflite_file_name(variant) for variant in variants})
     return targets

@@ -11,14 +11,21 @@ Reading needs neither TensorFlow nor LiteRT: `read_metadata` parses the
 flatbuffer with the standard library, so a build script or a phone-side tool
 can check a model anywhere. Writing the entry is
 `tfganimation.export.tflite.embed_metadata`.
+
+`weights_digest` is the `model_version` every document carries: which
+trained weights a file holds. Runs started from trained weights record it
+too (`tfganimation.training.initial_weights`), as does the Keras backend.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
 from typing import Any
+
+import numpy as np
 
 from tfganimation.aus import ACTION_UNITS, OPENFACE_MAX_INTENSITY, PRESETS, preset
 from tfganimation.faces.framing import DEFAULT_FRAMING
@@ -35,6 +42,14 @@ _TFLITE_IDENTIFIER = b"TFL3"
 _MODEL_BUFFERS, _MODEL_METADATA = 4, 6
 _METADATA_NAME, _METADATA_BUFFER = 0, 1
 _BUFFER_DATA, _BUFFER_OFFSET, _BUFFER_SIZE = 0, 1, 2
+
+
+def weights_digest(model) -> str:
+    """`"sha256:<16 hex>"` of a model's weights: which trained weights a file holds."""
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
+    return f"sha256:{digest.hexdigest()[:16]}"
 
 
 def build_metadata(

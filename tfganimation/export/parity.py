@@ -18,7 +18,9 @@ gates, by variant:
   reach `PSNR_FLOORS[variant]`.
 
 Latency is the median ms per image at batch 1 (the first call not counted);
-LiteRT runs on one thread with its default XNNPACK delegate.
+LiteRT runs on one thread with its default XNNPACK delegate. The files run
+through `tfganimation.export.runners`, the runners the inference backends
+serve them with.
 """
 
 from __future__ import annotations
@@ -32,11 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
-from ai_edge_litert.interpreter import Interpreter
 
 from tfganimation.aus import OPENFACE_MAX_INTENSITY
-from tfganimation.export.signatures import ANIMATE
+from tfganimation.export.runners import LiteRTRunner, Outputs, SavedModelRunner
 from tfganimation.pixels import to_signed, to_uint8
 
 FLOAT_TOLERANCE = 1e-3
@@ -47,9 +47,6 @@ PSNR_FLOORS: dict[str, float] = {"float16": 40.0, "dynamic": 30.0, "int8": 30.0}
 
 LITERT_THREADS = 1
 """Threads of the LiteRT interpreter that the parity check times."""
-
-Outputs = dict[str, np.ndarray]
-
 
 @dataclasses.dataclass(frozen=True)
 class ParityResult:
@@ -109,25 +106,14 @@ def run_saved_model(
     path: str | os.PathLike, images: np.ndarray, aus: np.ndarray
 ) -> tuple[Outputs, float]:
     """`animate` outputs of a SavedModel, one image at a time, and the median ms per image."""
-    animate = tf.saved_model.load(str(path)).signatures[ANIMATE]
-    return _run_one_by_one(
-        lambda image, au: {
-            name: value.numpy()
-            for name, value in animate(image=tf.constant(image), aus=tf.constant(au)).items()
-        },
-        images,
-        aus,
-    )
+    return _run_one_by_one(SavedModelRunner(path).animate, images, aus)
 
 
 def run_litert(
     path: str | os.PathLike, images: np.ndarray, aus: np.ndarray
 ) -> tuple[Outputs, float]:
     """`animate` outputs of a `.tflite` file in LiteRT, and the median ms per image."""
-    runner = Interpreter(model_path=str(path), num_threads=LITERT_THREADS).get_signature_runner(
-        ANIMATE
-    )
-    return _run_one_by_one(lambda image, au: runner(image=image, aus=au), images, aus)
+    return _run_one_by_one(LiteRTRunner(path, LITERT_THREADS).animate, images, aus)
 
 
 def _run_one_by_one(

@@ -13,18 +13,7 @@ from collections.abc import Callable
 import tensorflow as tf
 
 from tfganimation.aus import N_AUS, OPENFACE_MAX_INTENSITY
-
-ANIMATE = "animate"
-"""Signature that edits faces: `image`, `aus` → `image`, `attention`, `color`.
-
-One edit per face, not an animation: "animate" is the file format's name
-for it, which the web page, the Kotlin and Swift snippets in docs/on_device.md and every
-export made so far use, so it stays. In the Python API an edit is `edit`
-(`Backend.edit`, `Animator.edit`); an animation is a sequence of edits
-(`Animator.interpolate`, the `animate` command)."""
-
-ESTIMATE_AUS = "estimate_aus"
-"""Signature that reads a face's AUs with the critic: `image` → `aus`."""
+from tfganimation.model_files.names import ANIMATE, ESTIMATE_AUS  # The signatures' names.
 
 PREPROCESS_SCOPE = "preprocess"
 POSTPROCESS_SCOPE = "postprocess"

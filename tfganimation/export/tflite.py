@@ -37,12 +37,13 @@ from ai_edge_litert import schema_py_generated as schema
 from ai_edge_litert.interpreter import Interpreter
 
 from tfganimation.au_conditioning import AU_TERM_SCOPE
+from tfganimation.choices import TFLITE_VARIANTS
 from tfganimation.export.metadata import METADATA_NAME
 from tfganimation.export.signatures import ANIMATE, POSTPROCESS_SCOPE, PREPROCESS_SCOPE
 from tfganimation.layers import INSTANCE_NORM_SCOPE
 
-VARIANTS: tuple[str, ...] = ("float32", "float16", "dynamic", "int8")
-"""The LiteRT variants, from the most exact to the fastest."""
+VARIANTS: tuple[str, ...] = TFLITE_VARIANTS
+"""The LiteRT variants, from the most exact to the fastest (`tfganimation.choices`)."""
 
 Calibration = Callable[[], Iterable[Mapping[str, np.ndarray]]]
 """Yields `{"image": uint8 [1, H, W, 3], "aus": float32 [1, 17]}` examples."""

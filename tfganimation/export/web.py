@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from tfganimation.outputs import refuse_existing
+from tfganimation.model_files.names import EXPORT_METADATA_FILE
 
 WEB_SOURCE = Path(__file__).resolve().parents[2] / "web"
 """The page's sources in a checkout: `web/` at the repository root."""
@@ -177,10 +178,10 @@ def _copy_rewritten(source: Path, target: Path, text: str, replacement: str) -> 
 
 def _model_files(export_dir: Path) -> list[str]:
     """`metadata.json` and the LiteRT files it lists, checked to be there."""
-    metadata_path = export_dir / "metadata.json"
+    metadata_path = export_dir / EXPORT_METADATA_FILE
     if not metadata_path.is_file():
         raise FileNotFoundError(
-            f"No metadata.json in {export_dir}: pass a `tfganimation export` folder."
+            f"No {EXPORT_METADATA_FILE} in {export_dir}: pass a `tfganimation export` folder."
         )
     files: Mapping[str, str] = json.loads(metadata_path.read_text()).get("litert", {}).get(
         "files", {}
@@ -195,7 +196,7 @@ def _model_files(export_dir: Path) -> list[str]:
         raise FileNotFoundError(
             f"{metadata_path} lists {', '.join(missing)}, missing from {export_dir}."
         )
-    return ["metadata.json", *files.values()]
+    return [EXPORT_METADATA_FILE, *files.values()]
 
 
 def _write_example(path: Path) -> Path:

@@ -1,13 +1,16 @@
-"""Using a trained model: load it, run it in one of three runtimes, edit photos with it.
+"""Using a trained model: run it in one of three runtimes, edit photos with it.
 
-- `loading`: read a training run, a `.keras` file or the shipped demo back
-  (`load_model`, `load_run`): the one place models are loaded.
 - `backends`: the Keras, SavedModel and LiteRT runtimes behind one
   uint8-in, uint8-out `Backend.edit`.
 - `animator`: `Animator`, the photo editor: faces found, cropped, edited and
   blended back; sequences of edits for animations.
+- `graph_session`: the Keras backend's frozen graphs.
 
-Writing the files these runtimes read is the export side, `tfganimation.export`.
+What a model reference is, and reading its networks back (`load_model`),
+is `tfganimation.model_files`; writing the files these runtimes read, and the
+runners that run them, is `tfganimation.export`. Both sit below this package.
+`load_model`, `LoadedModel` and `load_run` (`tfganimation.training`) stay
+importable from here, where earlier code took them.
 Names are imported lazily: `Animator` on a `.tflite` file needs no TensorFlow.
 
 Example:
@@ -24,11 +27,8 @@ __getattr__, __all__ = lazy_exports(
     __name__,
     {
         "tfganimation.inference.animator": ("Animator", "EditResult", "FaceEdit", "to_aus"),
-        "tfganimation.inference.backends": (
-            "BACKENDS", "Backend", "detect_backend", "load_backend",
-        ),
-        "tfganimation.inference.loading": (
-            "LoadedModel", "load_model", "load_run", "resolve_model_path",
-        ),
+        "tfganimation.inference.backends": ("BACKENDS", "Backend", "load_backend"),
+        "tfganimation.model_files.loading": ("LoadedModel", "load_model"),
+        "tfganimation.training.run_dir": ("load_run",),
     },
 )

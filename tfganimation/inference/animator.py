@@ -36,6 +36,7 @@ from tfganimation.faces import (
 )
 from tfganimation.faces.framing import check_framing
 from tfganimation.faces.photos import PhotoSource
+from tfganimation.model_files.reference import ModelReference
 from tfganimation.pixels import attention_to_grey
 from tfganimation.torch_checkpoints.conversion import is_checkpoint
 
@@ -110,21 +111,23 @@ class Animator:
     pixels the edit did not reach stay bit-for-bit the same.
 
     The model is read by one of three runtimes (`tfganimation.inference.backends`),
-    chosen from the path unless `backend` names one:
+    chosen from what the reference is (`tfganimation.model_files.resolve_model`)
+    unless `backend` names one:
 
-    - a training run directory or a `.keras` file → `"keras"`, which can
-      also estimate a face's AUs with the critic;
+    - a training run directory, a `.keras` file or a PyTorch checkpoint →
+      `"keras"`, which can also estimate a face's AUs with the critic;
     - `"demo"`, the demo model shipped in the package → `"keras"`; it was
       trained on synthetic faces only (see `tfganimation.demo`);
-    - an export folder (holding `saved_model/`) or a SavedModel folder →
-      `"saved_model"`, with `estimate_aus` when the export has it;
+    - an export folder or a SavedModel folder → `"saved_model"`, with
+      `estimate_aus` when the export has it (an export of LiteRT files
+      only → `"litert"`);
     - a `.tflite` file → `"litert"`, which needs no TensorFlow for the model.
 
     Calls are serialised by a lock, so one `Animator` can be shared by the
     threads of an app (a LiteRT interpreter is not thread-safe).
 
     Args:
-        model: path, `"demo"`, or an object implementing
+        model: path, `"demo"`, a `ModelReference`, or an object implementing
             `tfganimation.inference.backends.Backend` (another runtime, or a test double).
         backend: str or `None`. `"keras"`, `"saved_model"` or `"litert"`;
             `None` picks from the path. An export folder can be read as
@@ -151,7 +154,7 @@ class Animator:
 
     def __init__(
         self,
-        model: str | os.PathLike | Backend,
+        model: str | os.PathLike | ModelReference | Backend,
         *,
         backend: str | None = None,
         max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -162,9 +165,9 @@ class Animator:
             raise ValueError(
                 f"`max_pixels` must be a positive int. Received: max_pixels={max_pixels!r}"
             )
-        if isinstance(model, (str, os.PathLike)):
+        if isinstance(model, (str, os.PathLike, ModelReference)):
             runtime = load_backend(model, backend, threads)
-            model_name = os.fspath(model)
+            model_name = model.name if isinstance(model, ModelReference) else os.fspath(model)
         elif backend is not None:
             raise ValueError("Pass `backend` only with a model path, not with a Backend object.")
         else:

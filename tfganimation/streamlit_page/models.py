@@ -13,12 +13,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tfganimation.demo.shipped import (
-    DEMO_NAME,
-    demo_metadata,
-    demo_model_path,
-    demo_notice,
-    is_demo,
+from tfganimation.demo.shipped import DEMO_NAME, demo_notice
+from tfganimation.model_files.reference import (
+    CHECKPOINT,
+    DEMO,
+    KERAS,
+    SAVED_MODEL,
+    TFLITE,
+    model_kind,
+    resolve_model,
 )
 from tfganimation.streamlit_page.photos import MAX_PIXELS
 from tfganimation.torch_checkpoints.conversion import is_generator_file
@@ -32,8 +35,6 @@ MODEL_ENV = "TFGANIMATION_MODEL"
 
 _SEARCH_DEPTH = 4
 _SKIPPED_FOLDERS = {"checkpoints", "logs", "samples", "data", "saved_model", "__pycache__"}
-
-
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -72,15 +73,14 @@ def model_notice(model: str | os.PathLike) -> str | None:
     For the demo: that it has only seen synthetic faces, so on a real photo
     it shows the mechanics of an edit, not real-face quality.
     """
-    return demo_notice() if is_demo(model) else None
+    return demo_notice() if model_kind(model) == DEMO else None
 
 
 def missing_model_message(path: str | os.PathLike) -> str | None:
     """What to tell the user when nothing is at `path` (Markdown), or `None` if something is."""
-    if is_demo(path):
+    if model_kind(path) == DEMO:
         try:
-            demo_model_path()
-            demo_metadata()
+            resolve_model(path)
         except FileNotFoundError as error:
             return str(error)
         return None
@@ -106,12 +106,13 @@ def missing_model_message(path: str | os.PathLike) -> str | None:
 def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
     """Models under `root` for the sidebar's list, sorted by path.
 
-    Listed: run directories (holding `model.keras`) and export folders
-    (holding `saved_model/`) as folders, SavedModel folders, other `.keras`
-    files, `.tflite` files, and PyTorch GANimation generator checkpoints
-    (`.pth`/`.ckpt`; not their critics, which the generator finds by name,
-    nor optimizer states). The search goes `_SEARCH_DEPTH` folders
-    down and skips checkpoints, logs, samples, data sets and hidden folders.
+    Listed: every folder or file `tfganimation.model_files.model_kind` calls a
+    model (run, export and SavedModel folders, `.keras` and `.tflite` files),
+    except a `.keras` file inside a model folder (the run's own) and PyTorch
+    checkpoints that are not a generator (a critic, which the generator finds
+    by name, or an optimizer state). The search goes `_SEARCH_DEPTH` folders
+    down, not into a SavedModel, and skips checkpoints, logs, samples, data
+    sets and hidden folders.
     """
     root = Path(root)
     found: list[str] = []
@@ -119,24 +120,23 @@ def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
         return found
     for folder, subfolders, files in os.walk(root):
         folder_path = Path(folder)
-        is_model = (
-            "model.keras" in files or "saved_model" in subfolders or "saved_model.pb" in files
-        )
-        if is_model:
+        folder_kind = model_kind(folder_path)
+        if folder_kind is not None:
             found.append(str(folder_path))
-        found += [
-            str(folder_path / name)
-            for name in files
-            if name.endswith(".tflite")
-            or (name.endswith(".keras") and not is_model)
-            or is_generator_file(name)
-        ]
+        for name in files:
+            kind = model_kind(folder_path / name)
+            if (
+                kind == TFLITE
+                or (kind == KERAS and folder_kind is None)
+                or (kind == CHECKPOINT and is_generator_file(name))
+            ):
+                found.append(str(folder_path / name))
         depth = len(folder_path.relative_to(root).parts)
         subfolders[:] = [
             name
             for name in subfolders
             if depth < _SEARCH_DEPTH
-            and "saved_model.pb" not in files
+            and folder_kind != SAVED_MODEL
             and name not in _SKIPPED_FOLDERS
             and not name.startswith(".")
         ]

@@ -7,8 +7,8 @@
 - `initial_weights`: starting a run from a trained model or a PyTorch
   checkpoint (`TrainConfig.init_from`): fine-tuning.
 
-A finished run is read back with `load_run` (or `tfganimation.load_model`),
-both from `tfganimation.inference.loading`, the one place models are loaded.
+A finished run is read back whole, optimizers included, with `load_run`
+(`run_dir`); its networks alone with `tfganimation.load_model`.
 
 Names are imported lazily, so that `TrainConfig` (and the `train`
 command's `--help`) needs no TensorFlow.
@@ -34,13 +34,13 @@ __getattr__, __all__ = lazy_exports(
             "fit_from_step", "train", "validation_batches", "validation_steps",
         ),
         "tfganimation.training.run_dir": (
-            "BACKUP_DIR", "CHECKPOINT_DIR", "HISTORY_FILE", "MODEL_FILE", "RUN_FILE",
-            "SNAPSHOT_DIR", "prepare_run_dir", "resumed_config", "save_model_atomically",
+            "BACKUP_DIR", "CHECKPOINT_DIR", "HISTORY_FILE", "RUN_FILE", "RUN_MODEL_FILE",
+            "SNAPSHOT_DIR", "load_run", "prepare_run_dir", "resumed_config",
+            "save_model_atomically",
         ),
         "tfganimation.training.storage": (
             "InsufficientStorageError", "StorageNeed", "check_storage", "storage_needed",
             "training_state_bytes",
         ),
-        "tfganimation.inference.loading": ("load_run",),
     },
 )

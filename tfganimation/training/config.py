@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from tfganimation.choices import PRECISIONS, STRATEGIES
+
 RUNTIME_OPTIONS = (
     "strategy", "precision", "jit_compile", "backup_every", "sample_every", "validation_steps",
     "snapshot_every", "keep_checkpoints", "best_checkpoint",
@@ -155,10 +157,6 @@ class TrainConfig:
                 "decay_epochs must lie between 0 and epochs. Received: "
                 f"epochs={self.epochs}, decay_epochs={self.decay_epochs}"
             )
-        # Imported here: both modules import TensorFlow.
-        from tfganimation.distribute import STRATEGIES
-        from tfganimation.precision import PRECISIONS
-
         if self.strategy not in STRATEGIES:
             raise ValueError(
                 f"strategy must be one of {STRATEGIES}. Received: strategy={self.strategy!r}"

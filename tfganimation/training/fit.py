@@ -52,8 +52,8 @@ from tfganimation.training.run_dir import (
     BACKUP_DIR,
     CHECKPOINT_DIR,
     HISTORY_FILE,
-    MODEL_FILE,
     RUN_FILE,
+    RUN_MODEL_FILE,
     SNAPSHOT_DIR,
     open_run,
     save_model_atomically,
@@ -206,7 +206,7 @@ def train(
         raise NonFiniteLossError(f"{error} {kept}") from error
 
     if chief:
-        save_model_atomically(model, run_dir / MODEL_FILE)
+        save_model_atomically(model, run_dir / RUN_MODEL_FILE)
         shutil.rmtree(run_dir / BACKUP_DIR, ignore_errors=True)
         record.update(
             status="finished",

@@ -16,7 +16,8 @@ import logging
 from typing import Any
 
 from tfganimation.aus import N_AUS
-from tfganimation.inference.loading import LoadedModel, load_model
+from tfganimation.export.metadata import weights_digest
+from tfganimation.model_files.loading import LoadedModel, load_model
 from tfganimation.training.config import TrainConfig, default_critic_depth
 
 logger = logging.getLogger(__name__)
@@ -80,8 +81,6 @@ def copy_initial_weights(model, loaded: LoadedModel) -> None:
 
 def describe_initial_model(loaded: LoadedModel, path: str) -> dict[str, Any]:
     """What `run.json` records of the weights a run started from."""
-    from tfganimation.export.exporter import weights_digest
-
     return {
         "path": path,
         "generator_weights": weights_digest(loaded.generator),

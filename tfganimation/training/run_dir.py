@@ -15,8 +15,9 @@
 A folder holds one run: a new run never mixes its files with another's
 (`prepare_run_dir`), and a resumed run must have the configuration it
 started with (`open_run`; `resumed_config` reads it back from `run.json`),
-its history cut back to its backup (`trim_history`).
-Reading a finished run back is `tfganimation.inference.load_run`.
+its history cut back to its backup (`trim_history`). A finished run is read
+back whole, optimizers included, with `load_run` (its networks alone:
+`tfganimation.load_model`).
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ import tensorflow as tf
 
 from tfganimation.atomic import replacing, write_text_atomically
 from tfganimation.data import DatasetIndex
+from tfganimation.ganimation import GANimation
+from tfganimation.model_files.loading import read_keras_file
+from tfganimation.model_files.names import RUN_FILE, RUN_MODEL_FILE
 from tfganimation.outputs import output_folder
 from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig, recorded_config
 from tfganimation.version import __version__
 
-RUN_FILE = "run.json"
-MODEL_FILE = "model.keras"
 BACKUP_DIR = "backup"
 HISTORY_FILE = "history.csv"
 CHECKPOINT_DIR = "checkpoints"
@@ -194,6 +196,27 @@ def trim_history(path: Path, epochs_done: int) -> None:
     header, *rows = lines
     kept = [row for row in rows if int(row.split(",", 1)[0]) < epochs_done]
     write_text_atomically(path, header + "".join(kept))
+
+
+def load_run(run_dir: str | os.PathLike) -> tuple[GANimation, dict[str, Any]]:
+    """The trained `GANimation` (compiled, with its optimizers) and the `run.json` of a run.
+
+    Raises:
+        FileNotFoundError: `run_dir` holds no `model.keras`.
+        ValueError: the file is not loadable, or holds no whole GANimation.
+    """
+    run_dir = Path(run_dir)
+    model_path = run_dir / RUN_MODEL_FILE
+    if not model_path.is_file():
+        raise FileNotFoundError(
+            f"No trained model at {model_path}: is {run_dir} a finished training run?"
+        )
+    model = read_keras_file(model_path, compile=True)
+    if not isinstance(model, GANimation):
+        raise ValueError(f"{model_path} holds a {type(model).__name__}; expected a GANimation.")
+    record_path = run_dir / RUN_FILE
+    record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.is_file() else {}
+    return model, record
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:

@@ -1,0 +1,23 @@
+"""The named choices of training, export and inference, in one place without TensorFlow.
+
+The modules that implement each choice import TensorFlow (`distribute`,
+`precision`, `export.tflite`, `inference.backends`); the command line, whose
+`--help` must answer at once, and `TrainConfig`, which validates before
+anything is built, read the names from here instead of spelling them out.
+"""
+
+STRATEGIES: tuple[str, ...] = ("default", "mirrored", "multiworker")
+"""The distribution strategies of `tfganimation.distribute.make_strategy` (`train --strategy`)."""
+
+PRECISIONS: tuple[str, ...] = ("float32", "mixed_float16", "mixed_bfloat16")
+"""The Keras dtype policies training may run under (`train --precision`,
+`tfganimation.precision.dtype_policy`)."""
+
+EXPORT_FORMATS: tuple[str, ...] = ("saved_model", "tflite")
+"""What `tfganimation.export.export_model` writes (`export --formats`)."""
+
+TFLITE_VARIANTS: tuple[str, ...] = ("float32", "float16", "dynamic", "int8")
+"""The LiteRT variants (`export --variants`), from the most exact to the fastest."""
+
+BACKENDS: tuple[str, ...] = ("keras", "saved_model", "litert")
+"""The runtimes an `Animator` can drive (`animate --backend`; `tfganimation.inference.backends`)."""
