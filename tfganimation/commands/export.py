@@ -91,15 +91,15 @@ def run(args: argparse.Namespace) -> int:
     from tfganimation.export.exporter import ParityError, export_model
     from tfganimation.media import prepare_output_dir
 
-    model = model_argument(args, KERAS_KINDS)
-    if not model.given:
-        print("No --model given: exporting the demo model shipped in the package.")
     if args.web is not None:
         from tfganimation.export.web import page_sources
 
         if "tflite" not in args.formats:
             raise ValueError("--web needs the tflite format: the page runs the .tflite files.")
         page_sources()  # A missing runtime fails now, not after minutes of export.
+    model = model_argument(args, KERAS_KINDS)
+    if not model.given:
+        print("No --model given: exporting the demo model shipped in the package.")
     out = args.out or named_after(model.reference, "_export")
     prepare_output_dir(out, args.overwrite, "pass --overwrite to replace the earlier export")
     try:

@@ -19,9 +19,7 @@ from pathlib import Path
 
 from tfganimation.commands.arguments import note_deprecated
 from tfganimation.commands.errors import CommandError
-
-DEMO = "demo"
-"""The reference that names the demo model shipped in the package (`tfganimation.demo`)."""
+from tfganimation.demo.shipped import DEMO_NAME, is_demo  # plain data, no TensorFlow
 
 KIND_NAMES: dict[str, str] = {
     "run": "a run directory",
@@ -86,7 +84,7 @@ def model_argument(args: argparse.Namespace, kinds: tuple[str, ...]) -> ModelArg
         CommandError: a model of a kind the command cannot use.
     """
     given = args.model is not None
-    reference = args.model if given else DEMO
+    reference = args.model if given else DEMO_NAME
     kind = model_kind(reference, kinds)
     if kind not in kinds:
         raise CommandError(
@@ -105,7 +103,6 @@ def model_kind(reference: str, expected: tuple[str, ...] = KINDS) -> str:
     Raises:
         FileNotFoundError: nothing is at the path (the message lists `expected`).
     """
-    from tfganimation.demo.shipped import is_demo
     from tfganimation.inference.backends import detect_backend
     from tfganimation.torch_checkpoints.conversion import is_checkpoint
 

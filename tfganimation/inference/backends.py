@@ -120,7 +120,7 @@ def load_backend(
         if backend != "keras":
             raise ValueError(
                 f"The {DEMO_NAME} model is a .keras file, run by the keras backend; for "
-                f"{backend}, export it first: tfganimation export {DEMO_NAME} --out DIR"
+                f"{backend}, export it first: tfganimation export --model {DEMO_NAME} --out DIR"
             )
         return _KerasBackend(model)
     path = Path(model)
