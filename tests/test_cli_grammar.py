@@ -1,4 +1,4 @@
-"""One grammar across the commands: `--model`, `--out`, `--overwrite`, defaults in help, exit codes."""
+"""One grammar across the commands: `--model`, `--out`, defaults in help, exit status, aliases."""
 
 from __future__ import annotations
 

@@ -63,7 +63,10 @@ def one_line(error: BaseException) -> str:
 
 
 def _is_tensorflow_runtime_error(error: BaseException) -> bool:
-    """`tf.errors.OpError` and its kinds, without importing TensorFlow (no command ran it: no error)."""
+    """Whether `error` is a `tf.errors.OpError`, asked without importing TensorFlow.
+
+    TensorFlow not imported means no command ran it, so no such error.
+    """
     tensorflow = sys.modules.get("tensorflow")
     errors = getattr(tensorflow, "errors", None)
     return errors is not None and isinstance(error, errors.OpError)

@@ -31,7 +31,9 @@ def add_parser(subparsers) -> None:
     )
     add_model_argument(parser, KERAS_KINDS, operand_alias=True)
     parser.add_argument(
-        "--out", default=None, help="export folder (default: MODEL_NAME_export in the working folder)"
+        "--out",
+        default=None,
+        help="export folder (default: MODEL_NAME_export in the working folder)",
     )
     parser.add_argument(
         "--formats",

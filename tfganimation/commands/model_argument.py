@@ -129,7 +129,7 @@ def describe(kinds: tuple[str, ...]) -> str:
 
 
 class _ModelAction(argparse.Action):
-    """Stores the model once: `--model`, or the deprecated first argument, not two different ones."""
+    """Stores the model once: from `--model` or the deprecated first argument, not two models."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         if values is None:  # The first argument, left out.

@@ -32,10 +32,11 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--per-identity", type=positive_int, default=DEFAULTS["per_identity"],
                         help="expressions per person (default %(default)s)")
     parser.add_argument("--steps", type=positive_int, default=DEFAULTS["steps"],
-                        help="train exactly this many batches (default: as many as --minutes allow)")
+                        help="train exactly this many batches (default: as --minutes allow)")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
                         help="seed of the faces and the training (default %(default)s)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an earlier quickstart in --out")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier quickstart in --out")
     parser.set_defaults(run=run)
 
 
