@@ -1,12 +1,13 @@
 """Exports a trained model as a TensorFlow SavedModel, checked against Keras.
 
-    python export/saved_model.py MODEL --out DIR [--representative DATASET_OR_DIR]
+    python export/saved_model.py --model MODEL --out DIR [--representative DATASET_OR_DIR]
         [--image-size N] [--overwrite]
 
-MODEL is a training run directory or a `.keras` file. Writes
-`DIR/saved_model/1/` (signatures `animate`, `estimate_aus`, `serving_default`;
-serve `DIR/saved_model` with TensorFlow Serving) and `DIR/metadata.json`.
-The same as `tfganimation export MODEL --out DIR --formats saved_model`.
+MODEL is a training run directory, a `.keras` file, a PyTorch `.pth`/`.ckpt`
+or `demo`. Writes `DIR/saved_model/1/` (signatures `animate`, `estimate_aus`,
+`serving_default`; serve `DIR/saved_model` with TensorFlow Serving) and
+`DIR/metadata.json`.
+The same as `tfganimation export --model MODEL --out DIR --formats saved_model`.
 """
 
 import sys

@@ -5,8 +5,8 @@
 Copies the page, the LiteRT.js runtime (from web/node_modules: run `npm ci`
 in web/ first) and an example face into DIR (default: EXPORT_DIR; another DIR
 also gets metadata.json and the .tflite files). Then `cd DIR && python -m
-http.server` is the whole deployment. `tfganimation export MODEL --out DIR
---web` does the same right after exporting.
+http.server` is the whole deployment. `tfganimation export --model MODEL --out
+DIR --web` does the same right after exporting.
 """
 
 import argparse

@@ -91,37 +91,37 @@ def test_gif_and_mp4_have_the_asked_frames(files, tmp_path):
     assert count == 5
 
 
-def test_show_masks_writes_a_strip_per_face(files, tmp_path, capsys):
+def test_show_attention_writes_a_strip_per_face(files, tmp_path, capsys):
     out = tmp_path / "surprise.gif"
 
-    args = f"--preset surprise --frames 2 --show-masks --out {out} --center-crop"
+    args = f"--preset surprise --frames 2 --show-attention --out {out} --center-crop"
     assert animate(files, args) == 0
 
-    strip = load_photo(tmp_path / "surprise_masks.png")
+    strip = load_photo(tmp_path / "surprise_attention.png")
     assert strip.shape == (32, 4 * 32, 3)  # crop | edited | attention | colour, at 32 px.
     attention = strip[:, 64:96]
     assert np.ptp(attention, axis=-1).max() == 0  # Grey levels.
-    assert "surprise_masks.png" in capsys.readouterr().out
+    assert "surprise_attention.png" in capsys.readouterr().out
 
 
 def test_never_overwrites_without_overwrite(files, tmp_path, capsys):
-    out, masks = tmp_path / "smile.png", tmp_path / "frown_masks.png"
+    out, strip = tmp_path / "smile.png", tmp_path / "frown_attention.png"
     smile = f"--preset happy --out {out} --center-crop"
     assert animate(files, smile) == 0
     before = out.read_bytes()
-    masks.write_bytes(b"mine")
+    strip.write_bytes(b"mine")
     capsys.readouterr()
 
     assert animate(files, smile) == 2
     assert "smile.png already exists; pass --overwrite" in error_line(capsys)
-    frown = f"--preset sad --out {tmp_path / 'frown.png'} --center-crop --show-masks"
+    frown = f"--preset sad --out {tmp_path / 'frown.png'} --center-crop --show-attention"
     assert animate(files, frown) == 2
-    assert "frown_masks.png already exists" in error_line(capsys)
-    assert out.read_bytes() == before and masks.read_bytes() == b"mine"
+    assert "frown_attention.png already exists" in error_line(capsys)
+    assert out.read_bytes() == before and strip.read_bytes() == b"mine"
     assert not (tmp_path / "frown.png").exists()
     assert animate(files, smile + " --overwrite") == 0
     assert animate(files, frown + " --overwrite") == 0
-    assert masks.read_bytes() != b"mine"
+    assert strip.read_bytes() != b"mine"
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,12 @@ def test_without_model_the_demo_edits_the_photo_and_says_so(files, tmp_path, cap
     written = load_photo(out)
     np.testing.assert_array_equal(written, Animator("demo").edit(photo, "happy").photo)
     assert not np.array_equal(written, load_photo(photo))
+
+
+def test_mask_strip_is_the_deprecated_name_of_attention_strip(files):
+    result = Animator(files["model"]).edit(files["root"] / "portrait.jpg", "happy")
+
+    with pytest.warns(DeprecationWarning, match="use attention_strip"):
+        strip = result.mask_strip()
+
+    np.testing.assert_array_equal(strip, result.attention_strip())

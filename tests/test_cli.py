@@ -50,7 +50,7 @@ def test_help_imports_no_tensorflow():
     )  # fmt: skip
     assert traced.returncode == 0 and "--keep-checkpoints" in traced.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines()}
-    assert "tfganimation.cli" in imported and not {"tensorflow", "keras"} & imported
+    assert "tfganimation.native_logs" in imported and not {"tensorflow", "keras"} & imported
 
 
 def test_tensorflow_log_lines_are_silenced_and_errors_are_one_line(tmp_path):
@@ -60,8 +60,10 @@ def test_tensorflow_log_lines_are_silenced_and_errors_are_one_line(tmp_path):
     quiet = run_cli(*args)
     assert quiet.returncode == 2
     assert quiet.stderr.splitlines() == [f"tfganimation train: error: Dataset path not found: {tmp_path / 'missing'}"]
-    verbose = run_cli("--verbose", *args)
-    assert verbose.returncode == 1 and "Traceback" in verbose.stderr and "FileNotFoundError" in verbose.stderr
+    # --debug adds the traceback, and the status stays that of a refusal.
+    debug = run_cli("--debug", *args)
+    assert debug.returncode == 2 and "Traceback" in debug.stderr and "FileNotFoundError" in debug.stderr
+    assert debug.stderr.splitlines()[-1] == quiet.stderr.strip()
 
 
 def test_native_log_filter_drops_abseil_lines_only(capfd):
@@ -136,21 +138,26 @@ def test_train_decay_longer_than_training_is_a_one_line_error(tmp_path):
     ]
 
 
-def test_train_keeps_the_old_depth_flags_as_aliases():
+def test_train_keeps_the_old_depth_flags_as_deprecated_aliases(capsys):
     from tfganimation.cli import build_parser
 
     parse = build_parser().parse_args
     old = parse(["train", "--data", "d", "--out", "o", "--repeat-num", "2", "--critic-repeat-num", "3"])
+    assert capsys.readouterr().err.splitlines() == [
+        "tfganimation train: note: --repeat-num is deprecated; use --residual-blocks",
+        "tfganimation train: note: --critic-repeat-num is deprecated; use --downsampling-layers",
+    ]
     new = parse(["train", "--data", "d", "--out", "o", "--residual-blocks", "2", "--downsampling-layers", "3"])
     assert vars(old) == vars(new) and (new.residual_blocks, new.downsampling_layers) == (2, 3)
+    assert capsys.readouterr().err == ""
 
 
-def test_train_needs_data_and_out_unless_resuming(capsys):
+def test_train_needs_data_unless_resuming(capsys):
     from tfganimation import cli
 
     assert cli.main(["train", "--out", "o"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "tfganimation train: error: --data and --out are required to start a run "
+        "tfganimation train: error: --data is required to start a run "
         "(or --resume RUN_DIR to continue one)."
     ]
     assert cli.main(["train", "--resume"]) == 2

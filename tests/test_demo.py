@@ -114,7 +114,7 @@ def test_demo_loads_by_name():
 
 
 def test_demo_runs_on_keras_only_and_says_how_to_export_it():
-    with pytest.raises(ValueError, match="tfganimation export demo --out DIR"):
+    with pytest.raises(ValueError, match="tfganimation export --model demo --out DIR"):
         load_backend("demo", "litert")
 
 

@@ -25,7 +25,6 @@ from tfganimation.export import (
     export_model,
     parity,
 )
-from tfganimation.model_files.reference import EXPECTED
 from tfganimation.synthetic import make_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -191,13 +190,14 @@ def test_failed_parity_keeps_and_flags_files_and_exits_1(run_dir, tmp_path, monk
     out = tmp_path / "out"
     monkeypatch.setitem(parity.PSNR_FLOORS, "float16", 200.0)
     status = cli.main(
-        ["export", str(run_dir), "--out", str(out), "--formats", "tflite", "--variants", "float16"]
-    )
+        ["export", "--model", str(run_dir), "--out", str(out), "--formats", "tflite", "--variants",
+         "float16"]
+    )  # fmt: skip
     assert status == 1
     captured = capsys.readouterr()
     assert "FAIL" in captured.out
     message = captured.err.strip().splitlines()[-1]
-    assert message.startswith("tfganimation export: error: Parity check failed for float16 (PSNR ")
+    assert message.startswith("tfganimation export: failed: Parity check failed for float16 (PSNR ")
     assert "needs PSNR >= 200 dB" in message
     assert (out / "generator_float16.tflite").is_file()
     assert json.loads((out / "metadata.json").read_text())["passed"] is False
@@ -256,7 +256,7 @@ def test_bare_generator_needs_representative_images(run_dir, tmp_path):
 
 def test_cli_script_writes_litert_files(run_dir, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
-    argv = [str(run_dir), "--out", str(out), "--variants", "dynamic", "--parity-images", "1"]
+    argv = ["--model", str(run_dir), "--out", str(out), "--variants", "dynamic", "--parity-images", "1"]
     monkeypatch.setattr(sys, "argv", ["export/tflite.py", *argv])
     with pytest.raises(SystemExit) as exit_info:
         runpy.run_path(str(REPO / "export" / "tflite.py"), run_name="__main__")
@@ -270,10 +270,11 @@ def test_cli_script_writes_litert_files(run_dir, tmp_path, monkeypatch, capsys):
 
 def test_cli_missing_model_is_one_line_and_nonzero(tmp_path, capsys):
     missing = tmp_path / "missing"
-    status = cli.main(["export", str(missing), "--out", str(tmp_path / "out")])
+    status = cli.main(["export", "--model", str(missing), "--out", str(tmp_path / "out")])
     assert status == 2
     assert capsys.readouterr().err == (
-        f"tfganimation export: error: Model not found: {missing} (expected {EXPECTED}).\n"
+        f"tfganimation export: error: Model not found: {missing} (expected a run directory, "
+        "a .keras file, a PyTorch GANimation .pth/.ckpt or demo).\n"
     )
     assert not (tmp_path / "out").exists()
 
@@ -283,7 +284,7 @@ def test_cli_exports_the_demo_checked_on_its_held_out_faces(tmp_path, capsys):
 
     out = tmp_path / "demo"
     status = cli.main(
-        f"export demo --out {out} --formats tflite --variants float32 --parity-images 1".split()
+        f"export --model demo --out {out} --formats tflite --variants float32 --parity-images 1".split()
     )
 
     assert status == 0, capsys.readouterr().err

@@ -103,6 +103,7 @@ def site(tmp_path_factory):
     status = cli.main(
         [
             "export",
+            "--model",
             str(root / "generator.keras"),
             "--out",
             str(root / "export"),
@@ -647,7 +648,7 @@ def test_export_web_option_fails_before_exporting(tmp_path, capsys, monkeypatch)
     from tfganimation.export import web
 
     out = tmp_path / "out"
-    command = ["export", str(tmp_path / "missing.keras"), "--out", str(out)]
+    command = ["export", "--model", str(tmp_path / "missing.keras"), "--out", str(out)]
     status = cli.main([*command, "--formats", "saved_model", "--web"])
     assert status != 0
     assert "--web needs the tflite format" in capsys.readouterr().err

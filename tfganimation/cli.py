@@ -2,9 +2,10 @@
 
 Parsing imports no TensorFlow (each command imports the library inside its
 `run`), so `--help` answers at once. TensorFlow's C++ log lines are dropped
-while a command runs (`tfganimation.native_logs`), and a failure the user
-can act on is one line on stderr with exit status 2; `--verbose` (or
-`TFGANIMATION_VERBOSE=1`) keeps both the log lines and the tracebacks.
+while a command runs (`tfganimation.native_logs`) unless `--verbose`. A
+command ends refused (status 2) or failed (status 1), with one line on
+stderr and no traceback (`tfganimation.commands.errors`); `--debug` adds the
+traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import contextlib
 import importlib
 import os
 import sys
+import textwrap
+import traceback
 
+from tfganimation.commands.errors import (
+    EXIT_FAILED,
+    EXIT_REFUSED,
+    exit_status,
+    one_line,
+)
+from tfganimation.commands.model_argument import KERAS_KINDS, KINDS, describe
 from tfganimation.native_logs import native_logs_filtered
 from tfganimation.version import __version__
 
@@ -26,24 +36,73 @@ COMMANDS: tuple[str, ...] = (
 VERBOSE_ENV = "TFGANIMATION_VERBOSE"
 """Set to 1 for what `--verbose` shows, in every command."""
 
+DEBUG_ENV = "TFGANIMATION_DEBUG"
+"""Set to 1 for what `--debug` shows, in every command."""
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one line, exit status 2, no traceback."""
+
+def _convention(name: str, text: str) -> str:
+    """One entry of the conventions in `tfganimation --help`, wrapped beside its name."""
+    return textwrap.fill(text, 80, initial_indent=f"  {name:<16}", subsequent_indent=" " * 18)
+
+
+EPILOG = "\n".join([
+    "conventions shared by every command:",
+    _convention(
+        "--model MODEL",
+        f"the model of animate, export and evaluate, the same in all three: {describe(KINDS)}; "
+        f"export and evaluate need weights: {describe(KERAS_KINDS)}. Left out: demo, the "
+        "model shipped in the package. The first argument of export and evaluate still "
+        "works as MODEL (deprecated).",
+    ),
+    _convention(
+        "--out PATH",
+        "where the command writes; left out, a name after the command's input in the "
+        "working folder (each command's --help says which).",
+    ),
+    _convention(
+        "--overwrite",
+        "replace what an earlier run of the command wrote at --out; without it, a command "
+        "refuses an --out that exists (a file, or a folder holding files) before any work. "
+        "Nothing else there is deleted.",
+    ),
+    "",
+    "exit status:",
+    _convention("0", "done"),
+    _convention(
+        str(EXIT_FAILED),
+        "failed: the work started and went wrong (a parity check that failed, a training "
+        "loss that diverged, a TensorFlow runtime error)",
+    ),
+    _convention(
+        str(EXIT_REFUSED),
+        "refused: bad input, an option that does not fit, or an existing output; nothing "
+        "was written",
+    ),
+    f"  An error is one line on stderr; --debug (or {DEBUG_ENV}=1) adds its traceback.",
+])  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tfganimation",
         description=(
-            "GANimation in TensorFlow/Keras: train an action-unit conditioned face "
-            "editor, evaluate it, export it, and animate photos."
+            "GANimation in TensorFlow/Keras: train an action-unit conditioned face editor,\n"
+            "measure its AU control, export it, and animate photos."
         ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tfganimation {__version__}")
     parser.add_argument(
         "--verbose",
         action="store_true",
-        help=f"show TensorFlow's own log lines, and a traceback with an error (or set {VERBOSE_ENV}=1)",
+        help=f"show TensorFlow's own log lines (or set {VERBOSE_ENV}=1; default: dropped)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show an error's traceback, and TensorFlow's log lines "
+        f"(or set {DEBUG_ENV}=1; default: the error as one line)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -56,19 +115,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
-        return 0 if args.command is None else 2
-    verbose = args.verbose or os.environ.get(VERBOSE_ENV, "") not in ("", "0")
+        return 0 if args.command is None else EXIT_REFUSED
+    debug = args.debug or _env_flag(DEBUG_ENV)
+    verbose = debug or args.verbose or _env_flag(VERBOSE_ENV)
     with contextlib.nullcontext() if verbose else native_logs_filtered():
         try:
             return int(args.run(args) or 0)
-        except (CommandError, OSError, ValueError) as error:
-            if verbose:
-                raise
-            print(f"tfganimation {args.command}: error: {error}", file=sys.stderr)
-            return 2
         except KeyboardInterrupt:
             print(f"tfganimation {args.command}: interrupted", file=sys.stderr)
             return 130
+        except Exception as error:
+            status = exit_status(error)
+            if status is None:  # A bug: Python prints the traceback, status 1.
+                raise
+            if debug:
+                traceback.print_exc()
+            outcome = "failed" if status == EXIT_FAILED else "error"
+            print(f"tfganimation {args.command}: {outcome}: {one_line(error)}", file=sys.stderr)
+            return status
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from tfganimation.choices import BACKENDS
 from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_arguments, run_video
-from tfganimation.commands.arguments import positive_int
+from tfganimation.commands.arguments import add_renamed_option, positive_int
+from tfganimation.commands.model_argument import KINDS, add_model_argument, model_argument
 from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
 
 EPILOG = """\
@@ -15,15 +16,15 @@ examples:
   tfganimation animate portrait.jpg --preset happy --out smile.png    # the demo model
   tfganimation animate portrait.jpg --model runs/celeba --preset happy --out smile.gif
   tfganimation animate portrait.jpg --model exports/celeba/generator_float32.tflite \\
-      --aus "AU12=3,AU06=2" --out smile.png --show-masks
+      --aus "AU12=3,AU06=2" --out smile.png --show-attention
   tfganimation animate group.jpg --model exports/celeba --preset surprise --face all --out wow.mp4
 
 The output's suffix decides what is written: .png/.jpg is the edited photo,
 .gif/.mp4 an animation of --frames frames from the start expression (the
 critic's estimate of each face when the model has a critic, else neutral) to
-the target. --show-masks also writes OUT_masks.png: one row per face with the
-crop the model saw, its edit, its attention map (white: pixel kept, black:
-repainted) and its colour map.
+the target. --show-attention also writes OUT_attention.png: one row per face
+with the crop the model saw, its edit, its attention map (white: pixel kept,
+black: repainted) and its colour map.
 
 Without --model, the demo model shipped in the package is used: it was
 trained on synthetic faces only, so on real photos it shows the mechanics of
@@ -37,9 +38,9 @@ def add_parser(subparsers) -> None:
         help="edit the faces in a photo or a video, or make a photo perform (PNG, GIF or MP4)",
         description=(
             "Find the faces in PHOTO, give them the expression --aus or --preset with a trained "
-            "model (a run directory, a .keras file, an export folder, a SavedModel, a .tflite "
-            "file, a PyTorch GANimation .pth/.ckpt, or demo), and write the edited photo or an animation to it. PHOTO can be a "
-            "video, and --aus-from makes the faces perform an OpenFace CSV or a driving video."
+            "model (--model: any kind, from a run directory to a .tflite file), and write the "
+            "edited photo or an animation. PHOTO can be a video, and --aus-from makes the faces "
+            "perform an OpenFace CSV or a driving video."
         ),
         epilog=EPILOG + "\n" + VIDEO_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -47,12 +48,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "photo", metavar="PHOTO", help="the photo (JPEG, PNG, ...) or video (MP4, MOV, ...) to edit"
     )
-    parser.add_argument(
-        "--model",
-        default=None,
-        help="run directory, .keras file, export folder, SavedModel, .tflite file, PyTorch "
-        "GANimation generator .pth/.ckpt (its critic found beside it), or demo (default: demo, the model shipped in the package, trained on synthetic faces)",
-    )
+    add_model_argument(parser, KINDS)
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "--aus", help='target AU intensities, OpenFace scale 0..5: "AU12=3,AU06=2" (others 0)'
@@ -70,8 +66,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--out",
         default=None,
-        help="output .gif, .mp4 or .png (default: PHOTO_STEM_animated.gif in this folder); "
-        "videos and performances write .mp4",
+        help="output .gif, .mp4, .png or .jpg (default: PHOTO_STEM_animated.gif in the working "
+        "folder; for a video PHOTO_STEM_edited.mp4, with --aus-from PHOTO_STEM_performance.mp4)",
     )
     parser.add_argument(
         "--frames",
@@ -93,10 +89,12 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="skip face detection and edit the centre of the photo",
     )
-    parser.add_argument(
+    add_renamed_option(
+        parser,
+        "--show-attention",
         "--show-masks",
         action="store_true",
-        help="also write OUT_masks.png: crop, edit, attention and colour of each face",
+        help="also write OUT_attention.png: crop, edit, attention and colour of each face",
     )
     parser.add_argument(
         "--backend",
@@ -111,7 +109,9 @@ def add_parser(subparsers) -> None:
         help="how faces are cut out for the model (default: as its training faces were, from its "
         "record: openface_simalign for a StarGAN-based checkpoint, else face_recognition)",
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing --out (and OUT_attention.png)"
+    )
     add_video_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -132,8 +132,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"{Path(args.photo).stem}_animated.gif")
     if out.suffix.lower() not in (*ANIMATION_FORMATS, *STILL_FORMATS):
         raise ValueError(f"Unsupported output {out}: use .gif, .mp4, .png or .jpg.")
-    masks_out = out.with_name(f"{out.stem}_masks.png") if args.show_masks else None
-    for path in (out, masks_out):
+    strip_out = out.with_name(f"{out.stem}_attention.png") if args.show_attention else None
+    for path in (out, strip_out):
         if path is not None:
             output_file(path, args.overwrite)
     if not Path(args.photo).is_file():
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     faces = animator.find_faces(photo, face=args.face, center_crop=args.center_crop)
     animation = out.suffix.lower() in ANIMATION_FORMATS
     result = None
-    if masks_out is not None or not animation:
+    if strip_out is not None or not animation:
         result = animator.edit(photo, target, face=faces)
     if animation:
         frames = animator.interpolate(photo, target, face=faces, frames=args.frames)
@@ -156,23 +156,21 @@ def run(args: argparse.Namespace) -> int:
         f"Wrote {out}: {what}; {len(faces)} face{'s' * (len(faces) != 1)} edited by the "
         f"{animator.backend} backend in {animator.last_inference_seconds:.2f} s"
     )
-    if masks_out is not None:
-        write_frames([result.mask_strip()], masks_out, overwrite=args.overwrite)
-        print(f"Wrote {masks_out}: crop | edited | attention | colour, one row per face")
+    if strip_out is not None:
+        write_frames([result.attention_strip()], strip_out, overwrite=args.overwrite)
+        print(f"Wrote {strip_out}: crop | edited | attention | colour, one row per face")
     return 0
 
 
 def _open_animator(args: argparse.Namespace):
     """The `Animator` of `--model` (the demo, with its notice, when none is given)."""
-    from tfganimation.demo.shipped import DEMO_NAME, demo_notice
+    from tfganimation.demo.shipped import demo_notice
     from tfganimation.inference.animator import Animator
-    from tfganimation.model_files.reference import DEMO, resolve_model
 
-    # A wrong model path fails here, before the photo is read.
-    model = resolve_model(DEMO_NAME if args.model is None else args.model)
-    if model.kind == DEMO:
-        print(("No --model given. " if args.model is None else "") + demo_notice())
-    return Animator(model, backend=args.backend, framing=args.framing)
+    model = model_argument(args, KINDS)  # A wrong model path fails here, before loading.
+    if model.kind == "demo":
+        print(("" if model.given else "No --model given. ") + demo_notice())
+    return Animator(model.reference, backend=args.backend, framing=args.framing)
 
 
 def _face_choice(text: str) -> str | int:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tfganimation.commands.arguments import non_negative_float, positive_int
+from tfganimation.commands.arguments import add_renamed_option, non_negative_float, positive_int
+from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE  # plain data, no TensorFlow
 
 if TYPE_CHECKING:  # The library is imported when the command runs, not when it parses.
     from tfganimation.video import AUTrack, VideoLimits
@@ -24,9 +25,10 @@ performance, timed by it. PHOTO may be a video (.mp4, .mov, .m4v, .mkv,
 .webm, .avi): it is edited frame by frame; faces are detected every
 --detect-every frames and followed by optical flow between, their crops
 smoothed over time, frames without a face kept as they are, and the frame
-rate and audio kept. OpenFace rows that failed (success 0, low confidence),
-and driving frames without a face, hold the last good AUs. Videos over
-9,000 frames or 3840x2160 pixels are refused unless --allow-large.
+rate and audio kept. OpenFace rows that failed (success 0, confidence
+below --hold-below), and driving frames without a face, hold the last good
+AUs. Videos over 9,000 frames or 3840x2160 pixels are refused unless
+--allow-large.
 """
 
 
@@ -41,26 +43,31 @@ def add_video_arguments(parser: argparse.ArgumentParser) -> None:
         help="with an OpenFace CSV that tracked several faces: the face_id to follow "
         "(default: the face with the most successful rows)",
     )
-    group.add_argument(
+    add_renamed_option(
+        group,
+        "--hold-below",
         "--min-confidence",
         type=float,
-        default=None,
+        default=DEFAULT_MIN_CONFIDENCE,
+        metavar="CONFIDENCE",
         help="with an OpenFace CSV: rows less confident than this hold the last good AUs "
-        "(default 0.8)",
+        "(default %(default)s, the confidence prepare keeps)",
     )
     group.add_argument(
         "--smooth",
         type=non_negative_float,
         default=None,
         metavar="SECONDS",
-        help="with --aus-from: smooth the AUs over time (Gaussian, this standard deviation)",
+        help="with --aus-from: smooth the AUs over time (Gaussian, this standard deviation; "
+        "default: not smoothed)",
     )
     group.add_argument(
         "--aus-scale",
         type=non_negative_float,
         default=None,
         metavar="FACTOR",
-        help="with --aus-from: multiply every intensity (>1 exaggerates, <1 damps; kept in 0..5)",
+        help="with --aus-from: multiply every intensity (>1 exaggerates, <1 damps; kept in 0..5; "
+        "default 1)",
     )
     group.add_argument(
         "--crop-smoothing",
@@ -79,8 +86,14 @@ def add_video_arguments(parser: argparse.ArgumentParser) -> None:
         "optical flow between (and detect again where a face is lost); 1 detects on every frame, "
         "slower (default 10)",
     )
-    group.add_argument(
-        "--batch-size", type=positive_int, default=8, help="frames per model call (default 8)"
+    add_renamed_option(
+        group,
+        "--frames-per-call",
+        "--batch-size",
+        type=positive_int,
+        default=8,
+        metavar="FRAMES",
+        help="video frames the model edits per call (default 8)",
     )
     group.add_argument(
         "--allow-large", action="store_true", help="process videos over the frame and pixel budget"
@@ -96,8 +109,8 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], Any]) -> int
     # Everything that can be checked cheaply is, before the model loads.
     source = Path(args.photo)
     editing = is_video(source)
-    if args.show_masks:
-        raise ValueError("--show-masks is for photo edits, not for videos.")
+    if args.show_attention:
+        raise ValueError("--show-attention is for photo edits, not for videos.")
     if args.aus_from is None and (args.smooth is not None or args.aus_scale is not None):
         raise ValueError("--smooth and --aus-scale shape a performance: use them with --aus-from.")
     if editing and (args.center_crop or not isinstance(args.face, str)):
@@ -117,7 +130,7 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], Any]) -> int
         target = to_aus(args.aus if args.aus is not None else args.preset)
     animator = animator or open_animator()
     common = {
-        "batch_size": args.batch_size,
+        "batch_size": args.frames_per_call,
         "limits": limits,
         "overwrite": args.overwrite,
         "progress": not args.quiet,
@@ -150,7 +163,6 @@ def run_video(args: argparse.Namespace, open_animator: Callable[[], Any]) -> int
 
 def _performance(args: argparse.Namespace, animator: Any, limits: VideoLimits) -> AUTrack:
     """The `--aus-from` track, smoothed and scaled as asked; says what it read."""
-    from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
     from tfganimation.video import read_track
 
     track = read_track(
@@ -158,9 +170,7 @@ def _performance(args: argparse.Namespace, animator: Any, limits: VideoLimits) -
         animator,
         face_id=args.track_face,
         detect_every=args.detect_every,
-        min_confidence=(
-            DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
-        ),
+        min_confidence=args.hold_below,
         limits=limits,
         progress=not args.quiet,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from tfganimation.commands.arguments import positive_int
+from tfganimation.commands.arguments import named_after, positive_int
 from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
 from tfganimation.torch_checkpoints.layouts import LAYOUTS
 
@@ -30,7 +30,11 @@ def add_parser(subparsers) -> None:
         help="the critic's checkpoint (default: the file its codebase saves beside the "
         "generator, e.g. 30_net_dis.pth, if there); needed to estimate AUs from a photo",
     )
-    parser.add_argument("--out", required=True, help="the .keras file to write")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="the .keras file to write (default: GENERATOR_STEM.keras in the working folder)",
+    )
     parser.add_argument(
         "--layout",
         choices=tuple(LAYOUTS),
@@ -51,7 +55,7 @@ def add_parser(subparsers) -> None:
         help="how faces are cropped for this model (default: its codebase's training crops: "
         "face_recognition for original and replicate, openface_simalign for stargan_based)",
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    parser.add_argument("--overwrite", action="store_true", help="replace an earlier --out file")
     parser.set_defaults(run=run)
 
 
@@ -70,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         image_size=args.image_size,
         framing=args.framing,
     )
-    path = save_converted(converted, args.out, overwrite=args.overwrite)
+    out = args.out or named_after(args.generator, ".keras")
+    path = save_converted(converted, out, overwrite=args.overwrite)
     print(summary(converted.record))
     if critic is not None and args.critic is None:
         print(f"(The critic {critic} was found beside the generator; --critic names another.)")

@@ -8,7 +8,9 @@ import logging
 import sys
 
 from tfganimation.choices import EXPORT_FORMATS, TFLITE_VARIANTS
-from tfganimation.commands.arguments import positive_int
+from tfganimation.commands.arguments import named_after, positive_int
+from tfganimation.commands.errors import CommandFailed
+from tfganimation.commands.model_argument import KERAS_KINDS, add_model_argument, model_argument
 
 
 def add_parser(subparsers) -> None:
@@ -19,16 +21,17 @@ def add_parser(subparsers) -> None:
             "Write DIR/saved_model/1 (TensorFlow Serving layout; signatures animate and "
             "estimate_aus), DIR/generator_<variant>.tflite and DIR/metadata.json, then check "
             "every file against the Keras model on real faces and print the parity table. "
-            "Exits with status 1, keeping the files, if a file fails its check."
+            "Exits with status 1 (failed), keeping the files, if a file fails its check. "
+            "A .keras file may hold a GANimation or a bare Generator; a PyTorch generator "
+            "finds its critic beside it."
         ),
     )
+    add_model_argument(parser, KERAS_KINDS, operand_alias=True)
     parser.add_argument(
-        "model",
-        help="training run directory, a .keras file (GANimation or Generator), a PyTorch "
-        "GANimation generator .pth/.ckpt (its critic found beside it), or demo: the demo model "
-        "shipped in the package",
+        "--out",
+        default=None,
+        help="export folder (default: MODEL_NAME_export in the working folder)",
     )
-    parser.add_argument("--out", required=True, help="export folder")
     parser.add_argument(
         "--formats",
         type=_choices(EXPORT_FORMATS),
@@ -56,12 +59,20 @@ def add_parser(subparsers) -> None:
         help="exported height and width (default: the training size; another multiple of 4 "
         "exports the generator only)",
     )
-    parser.add_argument("--calibration-images", type=positive_int, default=64)
     parser.add_argument(
-        "--parity-images", type=positive_int, default=4, help="each runs with every preset"
+        "--calibration-images",
+        type=positive_int,
+        default=64,
+        help="faces that calibrate the int8 variant (default %(default)s)",
     )
     parser.add_argument(
-        "--overwrite", action="store_true", help="replace files of an earlier export"
+        "--parity-images",
+        type=positive_int,
+        default=4,
+        help="faces the parity check runs, each with every preset (default %(default)s)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an earlier export in --out"
     )
     parser.add_argument(
         "--web",
@@ -77,6 +88,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfganimation.export.exporter import ParityError, export_model
+    from tfganimation.media import prepare_output_dir
 
     if args.web is not None:
         from tfganimation.export.web import page_sources
@@ -84,11 +96,16 @@ def run(args: argparse.Namespace) -> int:
         if "tflite" not in args.formats:
             raise ValueError("--web needs the tflite format: the page runs the .tflite files.")
         page_sources()  # A missing runtime fails now, not after minutes of export.
+    model = model_argument(args, KERAS_KINDS)
+    if not model.given:
+        print("No --model given: exporting the demo model shipped in the package.")
+    out = args.out or named_after(model.reference, "_export")
+    prepare_output_dir(out, args.overwrite, "pass --overwrite to replace the earlier export")
     try:
         with _progress_on_stderr():
             report = export_model(
-                args.model,
-                args.out,
+                model.reference,
+                out,
                 formats=args.formats,
                 variants=args.variants,
                 representative_data=args.representative,
@@ -99,20 +116,19 @@ def run(args: argparse.Namespace) -> int:
             )
     except ParityError as error:
         _print_report(error.report)
-        print(f"tfganimation export: error: {error}", file=sys.stderr)
         if args.web is not None:
             print(
-                "The on-device page was not written; `python export/web.py "
-                f"{args.out}` writes it anyway.",
+                f"The on-device page was not written; `python export/web.py {out}` writes it "
+                "anyway.",
                 file=sys.stderr,
             )
-        return 1
+        raise CommandFailed(str(error)) from error
     _print_report(report)
     if args.web is not None:
         from tfganimation.export.web import write_web_page
 
-        web_dir = args.web or args.out
-        write_web_page(args.out, web_dir, overwrite=args.overwrite)
+        web_dir = args.web or out
+        write_web_page(out, web_dir, overwrite=args.overwrite)
         print(f"\nOn-device page: cd {web_dir} && python -m http.server (http://localhost:8000/)")
     return 0
 

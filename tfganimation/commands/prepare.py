@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tfganimation.cli import CommandError
+from tfganimation.commands.arguments import named_after
+from tfganimation.commands.errors import CommandError
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
 
 EPILOG = """\
@@ -28,9 +29,21 @@ def add_parser(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", nargs="?", metavar="SOURCE", help="a GANimation or manifest dataset folder")
-    parser.add_argument("--openface", metavar="CSV", help="OpenFace output: one CSV or a folder of CSVs")
-    parser.add_argument("--images", metavar="DIR", help="the images the OpenFace CSVs describe")
-    parser.add_argument("--out", required=True, metavar="DATASET", help="folder to write")
+    parser.add_argument(
+        "--openface",
+        metavar="CSV",
+        help="OpenFace output, one CSV or a folder of CSVs, instead of SOURCE (default: none)",
+    )
+    parser.add_argument(
+        "--images",
+        metavar="DIR",
+        help="the images the OpenFace CSVs describe (default: the folder of the CSVs)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DATASET",
+        help="folder to write (default: SOURCE_NAME_prepared in the working folder)",
+    )
     parser.add_argument(
         "--test-fraction", type=float, default=0.1,
         help="OpenFace: share of images (or videos) in the test split (default: %(default)s)",
@@ -40,7 +53,7 @@ def add_parser(subparsers) -> None:
         help="OpenFace: drop face rows below this confidence (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=0, help="OpenFace: seed of the split (default: %(default)s)")
-    parser.add_argument("--overwrite", action="store_true", help="replace the dataset in a non-empty DATASET")
+    parser.add_argument("--overwrite", action="store_true", help="replace an earlier dataset in --out")
     parser.add_argument("--copy", action="store_true", help="copy images even where hard links are possible")
     parser.set_defaults(run=run)
 
@@ -54,10 +67,11 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--images goes with --openface CSV")
     if not (args.openface or args.source):
         raise CommandError("give SOURCE, or --openface CSV --images DIR")
+    source = args.openface or args.source
     try:
         report = prepare_dataset(
-            args.openface or args.source,
-            args.out,
+            source,
+            args.out or named_after(source, "_prepared"),
             format="openface" if args.openface else None,
             images=args.images,
             min_confidence=args.min_confidence,

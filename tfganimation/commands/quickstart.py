@@ -15,7 +15,7 @@ DEFAULTS = {field.name: field.default for field in dataclasses.fields(Quickstart
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "quickstart",
-        help="train and evaluate on built-in synthetic faces (no data needed)",
+        help="train on built-in synthetic faces and measure its AU control (no data needed)",
         description=(
             "Render a synthetic AU-face dataset, train a small GANimation on it with "
             "model.fit for about --minutes, measure AU control on held-out faces against "
@@ -25,15 +25,18 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--minutes", type=float, default=DEFAULTS["minutes"],
                         help="training time (default %(default)s)")
     parser.add_argument("--out", default=DEFAULTS["out"], help="output folder (default %(default)s)")
-    parser.add_argument("--image-size", type=positive_int, default=DEFAULTS["image_size"])
+    parser.add_argument("--image-size", type=positive_int, default=DEFAULTS["image_size"],
+                        help="face size in pixels (default %(default)s)")
     parser.add_argument("--identities", type=positive_int, default=DEFAULTS["n_identities"],
                         help="synthetic people (default %(default)s)")
     parser.add_argument("--per-identity", type=positive_int, default=DEFAULTS["per_identity"],
                         help="expressions per person (default %(default)s)")
     parser.add_argument("--steps", type=positive_int, default=DEFAULTS["steps"],
-                        help="train exactly this many batches")
-    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+                        help="train exactly this many batches (default: as --minutes allow)")
+    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
+                        help="seed of the faces and the training (default %(default)s)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier quickstart in --out")
     parser.set_defaults(run=run)
 
 

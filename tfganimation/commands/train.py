@@ -10,11 +10,14 @@ from typing import Any
 
 from tfganimation.choices import PRECISIONS, STRATEGIES
 from tfganimation.commands.arguments import (
+    add_renamed_option,
     model_path,
+    named_after,
     non_negative_float,
     non_negative_int,
     positive_int,
 )
+from tfganimation.commands.errors import CommandError, CommandFailed
 from tfganimation.training.config import RUNTIME_OPTIONS, TrainConfig
 
 DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
@@ -43,9 +46,15 @@ def add_parser(subparsers) -> None:
         ),
     )
     parser.add_argument(
-        "--data", help="dataset folder or OpenFace CSV (required, unless --resume RUN_DIR)"
+        "--data",
+        help="dataset folder or OpenFace CSV (no default: required to start a run; with --resume "
+        "RUN_DIR, the recorded one)",
     )
-    parser.add_argument("--out", help="run directory to create (required, unless --resume RUN_DIR)")
+    parser.add_argument(
+        "--out",
+        help="run directory to create (default: DATA_NAME_run in the working folder; with "
+        "--resume, the run to continue)",
+    )
     option = functools.partial(_config_option, parser)
     option("--image-size", type=positive_int)
     option("--batch-size", type=positive_int, help="global batch (default %(default)s)")
@@ -76,16 +85,15 @@ def add_parser(subparsers) -> None:
     # --repeat-num and --critic-repeat-num: the names these had before each got its own.
     option(
         "--residual-blocks",
-        "--repeat-num",
+        deprecated="--repeat-num",
         type=non_negative_int,
-        help="generator residual blocks (default %(default)s; --repeat-num is deprecated)",
+        help="generator residual blocks (default %(default)s)",
     )
     option(
         "--downsampling-layers",
-        "--critic-repeat-num",
+        deprecated="--critic-repeat-num",
         type=positive_int,
-        help="critic stride-2 convolutions (default: 6, or as many as --image-size halves; "
-        "--critic-repeat-num is deprecated)",
+        help="critic stride-2 convolutions (default: 6, or as many as --image-size halves)",
     )
     option(
         "--steps-per-epoch",
@@ -165,19 +173,19 @@ def add_parser(subparsers) -> None:
         metavar="RUN_DIR",
         help="continue the run in RUN_DIR (or in --out) from its last backup, with the options "
         "its run.json records; an option given again must equal the recorded one, except the "
-        "runtime options",
+        "runtime options (default: a new run)",
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing run in --out")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an earlier run in --out"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from tfganimation.callbacks import NonFiniteLossError
-    from tfganimation.cli import CommandError
     from tfganimation.training import (
         RUN_FILE,
         RUN_MODEL_FILE,
-        InsufficientStorageError,
         resumed_config,
         train,
     )
@@ -192,16 +200,15 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError("--resume needs the run to continue: --resume RUN_DIR.")
         config = resumed_config(run_dir, options)
     else:
-        if args.data is None or args.out is None:
+        if args.data is None:
             raise CommandError(
-                "--data and --out are required to start a run "
-                "(or --resume RUN_DIR to continue one)."
+                "--data is required to start a run (or --resume RUN_DIR to continue one)."
             )
-        config = TrainConfig(**options)
+        config = TrainConfig(**{"out": named_after(args.data, "_run"), **options})
     try:
         train(config, overwrite=args.overwrite, resume=resume)
-    except (PermissionError, InsufficientStorageError, NonFiniteLossError) as error:
-        raise CommandError(str(error)) from error
+    except NonFiniteLossError as error:
+        raise CommandFailed(str(error)) from error
     print(f"Trained model: {config.out}/{RUN_MODEL_FILE}")
     print(f"Run record:    {config.out}/{RUN_FILE}")
     return 0
@@ -223,8 +230,16 @@ def given_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _config_option(parser: argparse.ArgumentParser, flag: str, *aliases: str, **kwargs) -> None:
+def _config_option(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    *aliases: str,
+    deprecated: str | None = None,
+    **kwargs,
+) -> None:
     """The option for the `TrainConfig` field `flag` names (`--batch-size`: `batch_size`).
+
+    `aliases` are other spellings; `deprecated` an old one, which works with a note.
 
     It defaults to `argparse.SUPPRESS` (see `DEFAULTS`), so its help states the field's default
     itself: `%(default)s` in `help` becomes it, and a help that names no default gets one.
@@ -236,13 +251,11 @@ def _config_option(parser: argparse.ArgumentParser, flag: str, *aliases: str, **
         help_text = f"default {shown}"
     elif "default" not in help_text:
         help_text += f" (default {shown})"
-    parser.add_argument(
-        flag,
-        *aliases,
-        default=argparse.SUPPRESS,
-        help=help_text.replace("%(default)s", shown),
-        **kwargs,
-    )
+    kwargs.update(default=argparse.SUPPRESS, help=help_text.replace("%(default)s", shown))
+    if deprecated is None:
+        parser.add_argument(flag, *aliases, **kwargs)
+    else:
+        add_renamed_option(parser, flag, *aliases, deprecated, **kwargs)
 
 
 def _flag(field: str) -> str:

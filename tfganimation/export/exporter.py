@@ -29,6 +29,7 @@ from tfganimation.export.saved_model import SERVING_VERSION, write_saved_model
 from tfganimation.model_files.loading import LoadedModel, load_model
 from tfganimation.model_files.names import EXPORT_METADATA_FILE, SAVED_MODEL_DIR, tflite_file_name
 from tfganimation.model_files.reference import DEMO, resolve_model
+from tfganimation.outputs import refuse_existing
 from tfganimation.torch_checkpoints.conversion import published_weights_name
 
 logger = logging.getLogger(__name__)

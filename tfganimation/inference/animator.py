@@ -15,6 +15,7 @@ import dataclasses
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -89,6 +90,13 @@ class EditResult:
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def mask_strip(self) -> np.ndarray:
+        """Deprecated name of `attention_strip` (the attention map was also called a mask)."""
+        warnings.warn(
+            "EditResult.mask_strip is deprecated; use attention_strip", DeprecationWarning, 2
+        )
+        return self.attention_strip()
+
+    def attention_strip(self) -> np.ndarray:
         """The model's view of each face, one row per face: crop · edited · attention · colour.
 
         The attention map is shown as grey levels: white where the input

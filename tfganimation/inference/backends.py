@@ -98,7 +98,7 @@ def load_backend(
         if reference.kind in KERAS_KINDS:
             raise ValueError(
                 f"{reference.name} is a Keras model ({reference.kind}), run by the keras backend; "
-                f"for {backend}, export it first: tfganimation export {reference.name} --out DIR"
+                f"for {backend}, export it first: tfganimation export --model {reference.name} --out DIR"
             )
         raise ValueError(
             f"{reference.name} has no file for the {backend} backend; it serves "
