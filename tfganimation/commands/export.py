@@ -88,7 +88,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tfganimation.export.exporter import ParityError, export_model
-    from tfganimation.media import prepare_output_dir
+    from tfganimation.outputs import output_folder
 
     if args.web is not None:
         from tfganimation.export.web import page_sources
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if not model.given:
         print("No --model given: exporting the demo model shipped in the package.")
     out = args.out or named_after(model.reference, "_export")
-    prepare_output_dir(out, args.overwrite, "pass --overwrite to replace the earlier export")
+    output_folder(out, args.overwrite, "pass --overwrite to replace the earlier export")
     try:
         with _progress_on_stderr():
             report = export_model(
