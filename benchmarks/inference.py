@@ -69,7 +69,7 @@ from tfganimation.export import parity, representative, tflite
 from tfganimation.inference.loading import load_model
 from tfganimation.export.saved_model import write_saved_model
 from tfganimation.generator import Generator
-from tfganimation.precision import in_precision
+from tfganimation.precision import bfloat16_cpu_flags, in_precision
 from tfganimation.synthetic import render_face, sample_identity
 
 CORES = os.cpu_count() or 1
@@ -117,15 +117,6 @@ def matmul_flops_per_second(size: int = 2048, repeats: int = 5, dtype=tf.float32
     tf.matmul(a, b).numpy()
     best = min(_seconds(lambda: tf.matmul(a, b).numpy()) for _ in range(repeats))
     return 2.0 * size**3 / best
-
-
-def host_flags() -> list[str]:
-    """The CPU flags that decide bfloat16's speed (AMX, AVX-512 bf16/fp16), as `lscpu` names them."""
-    cpuinfo = Path("/proc/cpuinfo")
-    flags = set(cpuinfo.read_text().split()) if cpuinfo.is_file() else set()
-    return sorted(
-        flag for flag in flags if flag.startswith("amx") or flag in ("avx512_bf16", "avx512_fp16")
-    )
 
 
 def _seconds(run: Callable[[], object]) -> float:
@@ -368,7 +359,7 @@ def main() -> None:
             "cores": CORES,
             "load_before": load_before,
             "load_after": load_after,
-            "host_cpu_flags": host_flags(),
+            "host_cpu_flags": bfloat16_cpu_flags(),
             "gflop_per_image": flops / 1e9,
             "gflop_per_image_executed": executed / 1e9,
             "matmul_gflop_per_s": rates["float32"] / 1e9,

@@ -94,15 +94,6 @@ def forward_flops(network) -> int:
     return total
 
 
-def host_flags() -> list[str]:
-    """The CPU flags that decide bfloat16's speed (AMX, AVX-512 bf16/fp16), as `lscpu` names them."""
-    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-        flags = set(cpuinfo.read().split())
-    return sorted(
-        flag for flag in flags if flag.startswith("amx") or flag in ("avx512_bf16", "avx512_fp16")
-    )
-
-
 def matmul_rate(dtype: str, n: int = 2048, repeats: int = 10) -> float:
     """FLOP/s of an n×n×n `tf.matmul` in `dtype`, after a warm-up."""
     import tensorflow as tf
@@ -280,8 +271,11 @@ def main() -> None:
         )
     print()
     load_after = os.getloadavg()
+    # Only now: the measuring runs in subprocesses, and this imports TensorFlow.
+    from tfganimation.precision import bfloat16_cpu_flags
+
     print(
-        f"{os.cpu_count()} CPUs ({' '.join(host_flags()) or 'no AMX, no AVX-512 bf16'}); "
+        f"{os.cpu_count()} CPUs ({' '.join(bfloat16_cpu_flags()) or 'no AMX, no AVX-512 bf16'}); "
         f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
         f"{time.perf_counter() - started:.0f} s in all."
     )
@@ -290,7 +284,7 @@ def main() -> None:
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "image_size": IMAGE_SIZE,
             "cores": os.cpu_count(),
-            "host_cpu_flags": host_flags(),
+            "host_cpu_flags": bfloat16_cpu_flags(),
             "load_before": load_before,
             "load_after": load_after,
             "modes": rows,

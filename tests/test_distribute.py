@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import tensorflow as tf
 
-from tfganimation import choices
 from tfganimation.distribute import is_multi_worker, make_strategy
 from tfganimation.ganimation import LOSS_NAMES
 
@@ -44,11 +43,3 @@ def test_make_strategy():
     assert not is_multi_worker(make_strategy("default"))
     with pytest.raises(ValueError, match="strategy must be one of"):
         make_strategy("tpu")
-
-
-def test_precision_policies_are_the_choices_train_offers():
-    # `tfganimation.precision` still spells its tuple out; this goes once it imports
-    # `tfganimation.choices.PRECISIONS`, as `distribute` and the `train` command do.
-    from tfganimation.precision import PRECISIONS
-
-    assert PRECISIONS == choices.PRECISIONS
