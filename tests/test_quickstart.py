@@ -96,3 +96,12 @@ def test_the_loss_weights_are_quickstart_fields_that_reach_the_run():
     }
     config = QuickstartConfig(au_weight=8000.0).train_config("data", epochs=3, steps_per_epoch=10)
     assert (config.au_weight, config.gp_weight) == (8000.0, TrainConfig.gp_weight)
+
+
+def test_the_training_precision_is_a_quickstart_field_that_reaches_the_run():
+    # So that bfloat16 training's quality can be compared with float32's (`--set precision=...`).
+    from tfganimation.quickstart import QuickstartConfig
+
+    assert QuickstartConfig().train_config("data", epochs=3, steps_per_epoch=10).precision == "float32"
+    config = QuickstartConfig(precision="mixed_bfloat16").train_config("data", epochs=3, steps_per_epoch=10)
+    assert config.precision == "mixed_bfloat16"

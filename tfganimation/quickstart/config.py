@@ -44,6 +44,9 @@ class QuickstartConfig:
             attention_tv_weight: float. The paper's loss weights, as in
             `TrainConfig` (whose defaults they take), so that
             `benchmarks/quickstart_quality.py --set` can compare them.
+        precision: str. Keras dtype policy of training, as in `TrainConfig`
+            (`"mixed_bfloat16"` to compare bfloat16 training's quality with
+            float32's). Defaults to `"float32"`.
     """
 
     out: str = "runs/quickstart"
@@ -63,6 +66,7 @@ class QuickstartConfig:
     cycle_weight: float = TrainConfig.cycle_weight
     attention_weight: float = TrainConfig.attention_weight
     attention_tv_weight: float = TrainConfig.attention_tv_weight
+    precision: str = TrainConfig.precision
 
     def train_config(self, data: str, epochs: int, steps_per_epoch: int) -> TrainConfig:
         """The `TrainConfig` of the quickstart's run: this config's values for the fields both have.
