@@ -55,7 +55,7 @@ _TASKS = {
         "save_converted(converted, KERAS, overwrite=True)\n"
         "RESULT['parameters'] = [converted.generator.count_params(), converted.critic.count_params()]\n"
     ),
-    "load_keras": "from tfganimation.inference.loading import load_model\nload_model(KERAS)\n",
+    "load_keras": "from tfganimation.model_files.loading import load_model\nload_model(KERAS)\n",
 }
 """What each measuring process times (after its imports), with `GENERATOR`, `CRITIC`,
 `KERAS` and `RESULT` defined."""

@@ -13,8 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
-from tfganimation.demo.learning_curve import learning_curve, plot_curve
 from tfganimation.evaluation import shipped_oracle
+from tfganimation.evaluation.learning_curve import learning_curve, plot_curve
 from tfganimation.synthetic import load_identities
 from tfganimation.training import SNAPSHOT_DIR, TrainConfig, build_model
 

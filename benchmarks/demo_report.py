@@ -19,8 +19,8 @@ import shutil
 from pathlib import Path
 
 from tfganimation.demo import write_demo_files
-from tfganimation.demo.pictures import preset_grid
 from tfganimation.evaluation import evaluate, generator_editor, shipped_oracle
+from tfganimation.evaluation.pictures import preset_grid
 from tfganimation.inference import load_run
 from tfganimation.oracle import oracle_record
 from tfganimation.quickstart import write_expression_animation

@@ -64,9 +64,10 @@ from ai_edge_litert.interpreter import Interpreter
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from tfganimation.aus import N_AUS, preset
-from tfganimation.demo.shipped import demo_faces, is_demo
+from tfganimation.demo.shipped import demo_faces
+from tfganimation.model_files.reference import is_demo
 from tfganimation.export import parity, representative, tflite
-from tfganimation.inference.loading import load_model
+from tfganimation.model_files.loading import load_model
 from tfganimation.export.saved_model import write_saved_model
 from tfganimation.generator import Generator
 from tfganimation.precision import bfloat16_cpu_flags, in_precision

@@ -16,9 +16,9 @@ import json
 import time
 from pathlib import Path
 
-from tfganimation.demo import DEMO_DATASET, demo_train_config
 from tfganimation.synthetic import make_dataset
 from tfganimation.training import train
+from tfganimation.training.demo_recipe import DEMO_DATASET, demo_train_config
 
 
 def main() -> None:

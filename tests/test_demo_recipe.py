@@ -10,9 +10,9 @@ import tfganimation
 from tfganimation import losses
 from tfganimation.augment import augment, check_augmentations
 from tfganimation.callbacks import GeneratorSnapshots
-from tfganimation.demo import demo_train_config
 from tfganimation.schedules import generator_steps
 from tfganimation.training import TrainConfig, build_model
+from tfganimation.training.demo_recipe import demo_train_config
 
 
 def test_augment_keeps_shape_is_seeded_and_differentiable():

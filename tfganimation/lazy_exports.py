@@ -2,14 +2,12 @@
 
 Packages whose submodules need TensorFlow (`tfganimation.data`,
 `tfganimation.export`, ...) list their public names this way, so that the
-parts that do not need it stay importable without it. A module whose names
-moved keeps its old import path the same way, warning (`moved_names`).
+parts that do not need it stay importable without it.
 """
 
 from __future__ import annotations
 
 import importlib
-import warnings
 from typing import Any, Callable
 
 
@@ -36,31 +34,3 @@ def lazy_exports(
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__, list(module_of)
-
-
-def moved_names(module: str, names_by_module: dict[str, tuple[str, ...]]) -> Callable[[str], Any]:
-    """A module `__getattr__` for names that moved elsewhere: each still resolves, with a warning.
-
-    Args:
-        module: str. The old module's `__name__`.
-        names_by_module: dict. Each new home's dotted name and the names it
-            took from `module`.
-
-    Example:
-    ```python
-    __getattr__ = moved_names(__name__, {"tfganimation.video.animation_file": ("write_frames",)})
-    ```
-    """
-    module_of = {name: home for home, names in names_by_module.items() for name in names}
-    resolve, _ = lazy_exports(module, names_by_module)
-
-    def __getattr__(name: str) -> Any:
-        if name in module_of:
-            warnings.warn(
-                f"{module}.{name} is deprecated; import {name} from {module_of[name]}.",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-        return resolve(name)
-
-    return __getattr__

@@ -10,9 +10,10 @@ the viewer work before anyone has trained one. It lives in `DEMO_DIR`:
                           evaluated on (never seen in training)
     MODEL_CARD.md         how it was trained and how well it does
 
-Only the exact string `"demo"` names it; a folder of that name is `"./demo"`.
-`is_demo` is that test, made in one place: `tfganimation.model_files.resolve_model`,
-which every command and runtime asks what a model reference is.
+Only the exact string `"demo"` (`DEMO_NAME`) names it; a folder of that name
+is `"./demo"`. That test is `tfganimation.model_files.reference.is_demo`,
+made in one place: `resolve_model`, which every command and runtime asks
+what a model reference is.
 This module needs no TensorFlow except `write_demo_files`, which takes a
 Keras model.
 
@@ -54,15 +55,6 @@ MODEL_CARD_FILE = "MODEL_CARD.md"
 
 TRAINED_ON = "synthetic faces (tfganimation.synthetic)"
 """What the demo was trained on, as `demo.json` and every notice say it."""
-
-
-def is_demo(model: object) -> bool:
-    """Whether `model` names the shipped demo: the string `"demo"` and nothing else.
-
-    A `Path`, or any other spelling (`"./demo"`), is a path on disk, so a
-    local folder called `demo` stays reachable.
-    """
-    return isinstance(model, str) and model == DEMO_NAME
 
 
 def demo_model_path(directory: str | os.PathLike = DEMO_DIR) -> Path:

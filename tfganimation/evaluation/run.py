@@ -14,11 +14,12 @@ import os
 import pathlib
 from typing import Sequence
 
-from tfganimation.demo.shipped import DEMO_NAME, demo_test_identities, is_demo
+from tfganimation.demo.shipped import DEMO_NAME, demo_test_identities
 from tfganimation.evaluation.editors import generator_editor, shipped_oracle
 from tfganimation.evaluation.metric import AUReader, evaluate
 from tfganimation.evaluation.report import EVALUATION_FILE, EvaluationReport, write_report
-from tfganimation.inference.loading import load_model
+from tfganimation.model_files.loading import load_model
+from tfganimation.model_files.reference import is_demo
 from tfganimation.outputs import output_folder
 from tfganimation.synthetic import Identity, load_identities
 

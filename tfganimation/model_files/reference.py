@@ -34,11 +34,11 @@ from tfganimation.choices import TFLITE_VARIANTS
 from tfganimation.demo.shipped import (
     DEMO_DIR,
     DEMO_METADATA_FILE,
+    DEMO_NAME,
     TEST_IDENTITIES_FILE,
     TRAINED_ON,
     demo_metadata,
     demo_model_path,
-    is_demo,
 )
 from tfganimation.model_files.names import (
     EXPORT_METADATA_FILE,
@@ -110,6 +110,15 @@ class ModelReference:
             return ("keras",)
         roles = (("saved_model", "saved_model"), ("litert", "tflite"))
         return tuple(runtime for runtime, role in roles if role in self.files)
+
+
+def is_demo(model: object) -> bool:
+    """Whether `model` names the shipped demo: the string `"demo"` and nothing else.
+
+    A `Path`, or any other spelling (`"./demo"`), is a path on disk, so a
+    local folder called `demo` stays reachable.
+    """
+    return isinstance(model, str) and model == DEMO_NAME
 
 
 def model_kind(model: str | os.PathLike) -> str | None:

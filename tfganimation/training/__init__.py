@@ -6,6 +6,8 @@
 - `storage`: the disk check made before a run starts.
 - `initial_weights`: starting a run from a trained model or a PyTorch
   checkpoint (`TrainConfig.init_from`): fine-tuning.
+- `demo_recipe`: the `TrainConfig` and dataset the shipped demo model
+  (`tfganimation.demo`) was trained with.
 
 A finished run is read back whole, optimizers included, with `load_run`
 (`run_dir`); its networks alone with `tfganimation.load_model`.

@@ -8,7 +8,7 @@ expressions. Its recipe differs in what `DEMO_CHANGES` lists, each recorded
 with its reason and measured effect in the model card.
 
 `benchmarks/train_demo.py` runs it; `--resume` continues after any
-interruption.
+interruption. The model it trains is shipped as `tfganimation.demo`.
 """
 
 from __future__ import annotations
