@@ -13,6 +13,7 @@ from tfganimation.precision import (
     dtype_policy,
     in_precision,
     inference_precision,
+    training_precision,
 )
 from tfganimation.training import TrainConfig, build_model
 
@@ -101,6 +102,34 @@ def test_inference_precision_resolves_auto_from_the_environment_then_the_hardwar
         inference_precision()
     with pytest.raises(ValueError, match="precision must be one of"):
         inference_precision("half")
+
+
+def test_training_precision_resolves_auto_to_bfloat16_only_where_it_pays(monkeypatch):
+    assert TrainConfig(data="d", out="o").precision == "auto"
+    assert training_precision("mixed_float16") == "mixed_float16"  # A named policy wins.
+    monkeypatch.setenv(PRECISION_ENVIRONMENT_VARIABLE, "bfloat16")
+    assert training_precision() == "mixed_bfloat16"
+    monkeypatch.setenv(PRECISION_ENVIRONMENT_VARIABLE, "float32")
+    assert training_precision() == "float32"
+    monkeypatch.delenv(PRECISION_ENVIRONMENT_VARIABLE)
+    monkeypatch.setattr("tfganimation.precision._gpu_computes_bfloat16", lambda: False)
+    # AVX512_BF16 alone runs bfloat16 inference, but trains in float32; AMX trains in bfloat16.
+    monkeypatch.setattr("tfganimation.precision.bfloat16_cpu_flags", lambda: ["avx512_bf16"])
+    assert training_precision() == "float32" and inference_precision() == "bfloat16"
+    monkeypatch.setattr(
+        "tfganimation.precision.bfloat16_cpu_flags", lambda: ["amx_bf16", "avx512_bf16"]
+    )
+    assert training_precision() == "mixed_bfloat16"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        training_precision("bfloat16")  # Training takes Keras policies.
+    with pytest.raises(ValueError, match="precision must be one of"):
+        TrainConfig(data="d", out="o", precision="half")
+
+
+def test_build_model_resolves_auto_precision(monkeypatch):
+    monkeypatch.setenv(PRECISION_ENVIRONMENT_VARIABLE, "bfloat16")
+    model = build_model(TrainConfig(data="d", out="o", **TINY))
+    assert model.generator.dtype_policy.name == "mixed_bfloat16"
 
 
 def test_in_precision_copies_the_weights_and_changes_only_the_arithmetic():

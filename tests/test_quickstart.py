@@ -102,6 +102,6 @@ def test_the_training_precision_is_a_quickstart_field_that_reaches_the_run():
     # So that bfloat16 training's quality can be compared with float32's (`--set precision=...`).
     from tfganimation.quickstart import QuickstartConfig
 
-    assert QuickstartConfig().train_config("data", epochs=3, steps_per_epoch=10).precision == "float32"
+    assert QuickstartConfig().train_config("data", epochs=3, steps_per_epoch=10).precision == "auto"
     config = QuickstartConfig(precision="mixed_bfloat16").train_config("data", epochs=3, steps_per_epoch=10)
     assert config.precision == "mixed_bfloat16"

@@ -65,6 +65,8 @@ def test_train_command_writes_a_loadable_run(dataset, tmp_path):
     assert record["config"]["image_size"] == 32 and record["steps_per_epoch"] == 3
     # The loss weights are recorded, the one typed and the paper's.
     assert (record["config"]["au_weight"], record["config"]["cycle_weight"]) == (2000.0, 10.0)
+    # The default precision "auto" is recorded as what it chose (the suite pins float32).
+    assert record["config"]["precision"] == "float32"
     assert set(record["final_logs"]) >= {"d_loss", "g_loss", "val_d_loss"}
     model, loaded_record = load_run(run_dir)  # Whole, optimizers included, and its record.
     assert loaded_record == record and model.compiled

@@ -10,8 +10,11 @@ STRATEGIES: tuple[str, ...] = ("default", "mirrored", "multiworker")
 """The distribution strategies of `tfganimation.distribute.make_strategy` (`train --strategy`)."""
 
 PRECISIONS: tuple[str, ...] = ("float32", "mixed_float16", "mixed_bfloat16")
-"""The Keras dtype policies training may run under (`train --precision`,
-`tfganimation.precision.dtype_policy`)."""
+"""The Keras dtype policies training may run under (`tfganimation.precision.dtype_policy`)."""
+
+TRAINING_PRECISIONS: tuple[str, ...] = ("auto", *PRECISIONS)
+"""What `train --precision` takes: a dtype policy, or `"auto"`
+(`tfganimation.precision.training_precision` picks one for the machine)."""
 
 EXPORT_FORMATS: tuple[str, ...] = ("saved_model", "tflite")
 """What `tfganimation.export.export_model` writes (`export --formats`)."""

@@ -10,7 +10,7 @@ from typing import Iterator
 import keras
 import tensorflow as tf
 
-from tfganimation.choices import PRECISIONS
+from tfganimation.choices import PRECISIONS, TRAINING_PRECISIONS
 
 
 @contextlib.contextmanager
@@ -97,6 +97,26 @@ def in_precision(model: keras.Model, precision: str) -> keras.Model:
     return copy
 
 
+def training_precision(requested: str = "auto") -> str:
+    """The Keras dtype policy a run trains under for `requested` (`train --precision`).
+
+    `"auto"` is `"mixed_bfloat16"` where `$TFGANIMATION_PRECISION` says
+    `bfloat16` or, unset, where bfloat16 training pays (`trains_bfloat16_fast`),
+    else `"float32"`. bfloat16 training held the quickstart's quality within
+    float32's run-to-run noise (two seeds each, issue #23; docs/speed.md).
+    """
+    if requested not in TRAINING_PRECISIONS:
+        raise ValueError(
+            f"precision must be one of {TRAINING_PRECISIONS}. Received: precision={requested!r}"
+        )
+    if requested != "auto":
+        return requested
+    pinned = os.environ.get(PRECISION_ENVIRONMENT_VARIABLE)
+    if pinned:
+        return "mixed_bfloat16" if inference_precision("auto") == "bfloat16" else "float32"
+    return "mixed_bfloat16" if trains_bfloat16_fast() else "float32"
+
+
 def supports_bfloat16() -> bool:
     """Whether this machine has bfloat16 arithmetic in hardware.
 
@@ -105,11 +125,28 @@ def supports_bfloat16() -> bool:
     convolutions natively; elsewhere bfloat16 is emulated and slower than
     float32.
     """
+    return _gpu_computes_bfloat16() or bool(
+        {"avx512_bf16", "amx_bf16"} & set(bfloat16_cpu_flags())
+    )
+
+
+def trains_bfloat16_fast() -> bool:
+    """Whether bfloat16 training beats float32 here by a margin worth its rounding.
+
+    True on Ampere-or-newer GPUs and on CPUs with AMX, whose tile units ran
+    a full-size 5+1 cycle 2.1x faster than float32 (issue #23). AVX512_BF16
+    alone (without AMX) gains less and was measured slower than float32 on
+    the full-size training step under load (issue #16), so it stays float32.
+    """
+    return _gpu_computes_bfloat16() or "amx_bf16" in bfloat16_cpu_flags()
+
+
+def _gpu_computes_bfloat16() -> bool:
     for gpu in tf.config.list_physical_devices("GPU"):
         capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
         if capability and capability >= (8, 0):
             return True
-    return bool({"avx512_bf16", "amx_bf16"} & set(bfloat16_cpu_flags()))
+    return False
 
 
 def bfloat16_cpu_flags() -> list[str]:

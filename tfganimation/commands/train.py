@@ -8,7 +8,7 @@ import functools
 
 from typing import Any
 
-from tfganimation.choices import PRECISIONS, STRATEGIES
+from tfganimation.choices import STRATEGIES, TRAINING_PRECISIONS
 from tfganimation.commands.arguments import (
     add_renamed_option,
     model_path,
@@ -114,8 +114,9 @@ def add_parser(subparsers) -> None:
     )
     option(
         "--precision",
-        choices=PRECISIONS,
-        help="mixed_float16 for GPUs, mixed_bfloat16 for Ampere+ GPUs and AVX512_BF16/AMX CPUs",
+        choices=TRAINING_PRECISIONS,
+        help="auto: mixed_bfloat16 on AMX CPUs and Ampere+ GPUs, float32 elsewhere; "
+        "mixed_float16 for GPUs (default %(default)s)",
     )
     option(
         "--backup-every",

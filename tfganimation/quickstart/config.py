@@ -45,8 +45,8 @@ class QuickstartConfig:
             `TrainConfig` (whose defaults they take), so that
             `benchmarks/quickstart_quality.py --set` can compare them.
         precision: str. Keras dtype policy of training, as in `TrainConfig`
-            (`"mixed_bfloat16"` to compare bfloat16 training's quality with
-            float32's). Defaults to `"float32"`.
+            (`--set precision=float32` / `mixed_bfloat16` compares the two's
+            quality). Defaults to `"auto"`.
     """
 
     out: str = "runs/quickstart"

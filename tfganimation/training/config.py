@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from tfganimation.choices import PRECISIONS, STRATEGIES
+from tfganimation.choices import STRATEGIES, TRAINING_PRECISIONS
 
 RUNTIME_OPTIONS = (
     "strategy", "precision", "jit_compile", "backup_every", "sample_every", "validation_steps",
@@ -74,9 +74,11 @@ class TrainConfig:
             GPUs) or `"multiworker"` (`TF_CONFIG`); see
             `tfganimation.distribute`. Defaults to `"default"`.
         precision: str. Keras dtype policy of both networks: `"float32"`,
-            `"mixed_float16"` (GPUs; with loss scaling) or `"mixed_bfloat16"`
-            (GPUs from Ampere on, CPUs with AVX512_BF16 or AMX). Defaults to
-            `"float32"`.
+            `"mixed_float16"` (GPUs; with loss scaling), `"mixed_bfloat16"`
+            (GPUs from Ampere on, CPUs with AVX512_BF16 or AMX) or `"auto"`:
+            mixed_bfloat16 on AMX CPUs and Ampere+ GPUs, float32 elsewhere
+            (`tfganimation.precision.training_precision`; `run.json` records
+            the policy it chose). Defaults to `"auto"`.
         backup_every: int. Global steps between backups of the training
             state (there is one at every epoch end too); `None` backs up at
             epoch ends only. Defaults to 500.
@@ -135,7 +137,7 @@ class TrainConfig:
     seed: int = 0
     jit_compile: bool | str = "auto"
     strategy: str = "default"
-    precision: str = "float32"
+    precision: str = "auto"
     backup_every: int | None = 500
     sample_every: int = 500
     validation_steps: int | None = 10
@@ -161,9 +163,10 @@ class TrainConfig:
             raise ValueError(
                 f"strategy must be one of {STRATEGIES}. Received: strategy={self.strategy!r}"
             )
-        if self.precision not in PRECISIONS:
+        if self.precision not in TRAINING_PRECISIONS:
             raise ValueError(
-                f"precision must be one of {PRECISIONS}. Received: precision={self.precision!r}"
+                f"precision must be one of {TRAINING_PRECISIONS}. "
+                f"Received: precision={self.precision!r}"
             )
         self.augmentations = tuple(self.augmentations)
         for name in ("backup_every", "sample_every", "snapshot_every"):

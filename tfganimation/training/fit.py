@@ -14,6 +14,7 @@ batches already trained on (`fit_from_step`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -40,7 +41,7 @@ from tfganimation.data import DatasetIndex, load_dataset, read_index
 from tfganimation.distribute import make_strategy
 from tfganimation.ganimation import GANimation
 from tfganimation.generator import Generator
-from tfganimation.precision import dtype_policy, supports_bfloat16
+from tfganimation.precision import dtype_policy, supports_bfloat16, training_precision
 from tfganimation.schedules import make_optimizers
 from tfganimation.training.config import LOSS_WEIGHTS, TrainConfig
 from tfganimation.training.initial_weights import (
@@ -73,7 +74,7 @@ def build_model(config: TrainConfig) -> GANimation:
     Call it under the strategy's `scope()` to train it distributed.
     """
     keras.utils.set_random_seed(config.seed)
-    with dtype_policy(config.precision):
+    with dtype_policy(training_precision(config.precision)):
         generator = Generator(
             config.image_size,
             conv_dim=config.conv_dim,
@@ -140,6 +141,8 @@ def train(
             hold the files the run keeps (checked before training).
     """
     config, initial = resolve_initial_model(config)
+    # `run.json` records the policy "auto" chose on this machine, not "auto".
+    config = dataclasses.replace(config, precision=training_precision(config.precision))
     strategy = make_strategy(config.strategy)
     _check_fits_strategy(config, strategy.num_replicas_in_sync)
     # Under multi-worker training only the chief writes the run directory.
