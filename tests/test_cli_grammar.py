@@ -54,6 +54,14 @@ def test_every_option_states_its_default_in_its_help():
     assert checked > 60
 
 
+def test_every_command_runs_its_own_module_and_describes_itself_in_one_paragraph():
+    for name, parser in subcommand_parsers().items():
+        assert parser.get_default("run").__module__ == f"tfganimation.commands.{name}"
+        # Source line breaks are folded: a raw-formatted command prints no ragged lines.
+        assert "\n" not in parser.description and "  " not in parser.description, name
+    assert "--jit-compile" in subcommand_parsers()["train"].description
+
+
 def test_main_help_states_the_conventions_and_the_exit_codes():
     text = cli.build_parser().format_help()
     assert re.search(rf"^\s+{EXIT_FAILED}\s+failed: the work started and went wrong", text, re.M)

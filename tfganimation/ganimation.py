@@ -10,8 +10,10 @@ import tensorflow as tf
 from tfganimation import losses
 from tfganimation.augment import augment, check_augmentations
 from tfganimation.critic import Critic
-from tfganimation.distribute import is_multi_worker, run_if
+from tfganimation.distribute import run_if
 from tfganimation.generator import Generator
+from tfganimation.global_batch import GlobalBatch
+from tfganimation.loss_tracking import loss_logs, record_losses
 from tfganimation.schedules import make_optimizers
 
 LOSS_NAMES = (
@@ -257,16 +259,16 @@ class GANimation(keras.Model):
             real_aus,
             target_aus,
         )
-        return self._logs()
+        return loss_logs(self.loss_trackers)
 
     def test_step(self, batch):
         """Reports every loss term on a batch without updating anything."""
         images, real_aus, target_aus = _unpack(batch)
         g_terms, edited = self.generator_loss_terms(images, real_aus, target_aus)
         d_terms = self.critic_loss_terms(images, edited, real_aus)
-        self._record(d_terms, "d_loss", images)
-        self._record(g_terms, "g_loss", images)
-        return self._logs()
+        record_losses(self.loss_trackers, d_terms, "d_loss", images)
+        record_losses(self.loss_trackers, g_terms, "g_loss", images)
+        return loss_logs(self.loss_trackers)
 
     def _critic_step(self, images, real_aus, target_aus):
         edited = tf.stop_gradient(self.generator((images, target_aus), training=True)[0])
@@ -276,18 +278,18 @@ class GANimation(keras.Model):
             scaled_loss = self.d_optimizer.scale_loss(loss)
         variables = self.critic.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        self._record(terms, "d_loss", images)
+        record_losses(self.loss_trackers, terms, "d_loss", images)
 
     def _critic_au_step(self, images, real_aus):
         """A warm-up step: the critic's AU regression of real images alone."""
-        batch = _GlobalBatch(images)
+        batch = GlobalBatch(images)
         with tf.GradientTape() as tape:
             _, estimated_aus = self.critic(self._augment(images, stream=1), training=True)
             loss = self._au_term(batch, estimated_aus, real_aus)
             scaled_loss = self.d_optimizer.scale_loss(loss)
         variables = self.critic.trainable_variables
         self.d_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        self._record({"d_au": loss}, None, images)
+        record_losses(self.loss_trackers, {"d_au": loss}, None, images)
 
     def _generator_step(self, images, real_aus, target_aus):
         with tf.GradientTape() as tape:
@@ -296,7 +298,7 @@ class GANimation(keras.Model):
             scaled_loss = self.g_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        self._record(terms, "g_loss", images)
+        record_losses(self.loss_trackers, terms, "g_loss", images)
 
     def critic_loss_terms(self, images, edited, real_aus, interpolation_weights=None):
         """The critic's weighted loss terms, by name; their sum is its loss.
@@ -309,7 +311,7 @@ class GANimation(keras.Model):
                 gradient penalty's interpolates. `None` (training) draws them
                 from (seed, global step); a test passes the reference's.
         """
-        batch = _GlobalBatch(images)
+        batch = GlobalBatch(images)
         images = self._augment(images, stream=1)
         edited = self._augment(edited, stream=2)
         real_scores, estimated_aus, fake_scores = self._critic_scores(images, edited)
@@ -339,9 +341,10 @@ class GANimation(keras.Model):
         count = tf.shape(images)[0]
         return scores[:count], aus[:count], scores[count:]
 
-    def _au_gradient_term(self, batch: "_GlobalBatch", points):
+    def _au_gradient_term(self, batch: GlobalBatch, points):
         def penalty():
-            directions = self._random_normal(batch, [self.critic.n_aus], stream=3)
+            draw = tf.random.stateless_normal
+            directions = batch.draw(draw, [self.critic.n_aus], self._stream_seed(stream=3))
             directions /= self.critic.n_aus**0.5
             values = losses.au_gradient_penalty(self.critic, points, directions)
             return self.au_gradient_weight * self.au_gradient_every * batch.mean(values)
@@ -353,7 +356,7 @@ class GANimation(keras.Model):
 
     def generator_loss_terms(self, images, real_aus, target_aus):
         """The generator's weighted loss terms, by name, and its edits of `images`."""
-        batch = _GlobalBatch(images)
+        batch = GlobalBatch(images)
         edited, color, attention = self.generator((images, target_aus), training=True)
         fake_scores, estimated_aus = self.critic(self._augment(edited, stream=4), training=True)
         reconstructed, reconstruction_color, reconstruction_attention = self.generator(
@@ -375,7 +378,7 @@ class GANimation(keras.Model):
             )
         return terms, edited
 
-    def _au_term(self, batch: "_GlobalBatch", estimated_aus, aus):
+    def _au_term(self, batch: GlobalBatch, estimated_aus, aus):
         """The weighted AU regression, with the reference's extra division by the batch size."""
         return self.au_weight * batch.mean(losses.au_regression_error(estimated_aus, aus)) / batch.size
 
@@ -385,14 +388,7 @@ class GANimation(keras.Model):
             return images
         return augment(images, self.augmentations, self._stream_seed(stream))
 
-    def _random_normal(self, batch: "_GlobalBatch", shape, stream: int):
-        """This replica's rows of a global-batch N(0, 1) draw keyed on (seed, step, stream)."""
-        draws = tf.random.stateless_normal(
-            [batch.local_size * batch.replicas, *shape], seed=self._stream_seed(stream)
-        )
-        return batch.local_rows(draws)
-
-    def _interpolation_weights(self, batch: "_GlobalBatch"):
+    def _interpolation_weights(self, batch: GlobalBatch):
         """Per-image mixing weights for the gradient penalty.
 
         Drawn for the whole global batch from a stateless generator keyed on
@@ -401,43 +397,12 @@ class GANimation(keras.Model):
         exactly the weights of an uninterrupted single-device run.
         """
         seed = tf.stack([tf.constant(self.seed, tf.int64), self.global_step.value])
-        weights = tf.random.stateless_uniform(
-            [batch.local_size * batch.replicas, 1, 1, 1], seed=seed, dtype=tf.float32
-        )
-        return batch.local_rows(weights)
+        return batch.draw(tf.random.stateless_uniform, [1, 1, 1], seed)
 
     def _stream_seed(self, stream: int):
         """A stateless seed for draw number `stream` of this step, apart from the penalty's."""
         key = tf.constant(self.seed + stream * 2**31, tf.int64)
         return tf.stack([key, self.global_step.value])
-
-    def _logs(self):
-        """Every term's running mean, in the shape `fit` can average over replicas."""
-        logs = {name: tracker.result() for name, tracker in self.loss_trackers.items()}
-        if is_multi_worker(tf.distribute.get_strategy()):
-            # Keras 3.15 averages multi-worker logs along an axis 0 that
-            # scalars lack (tensorflow/tensorflow#72388): give them one.
-            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
-        return logs
-
-    def _record(self, terms, total_name, images):
-        """Adds this step's terms (and their sum, as `total_name` unless None) to the epoch's means.
-
-        Each step counts as many times as it has images: a partial last batch
-        weighs less. The updates wait for the images: a metric's counter does
-        not depend on the data otherwise, and on the step that finds a dataset
-        of unknown length exhausted, graph execution would bump the counters
-        before `get_next()` fails, halving what `evaluate` reports.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        with tf.control_dependencies([images]):
-            batch_size = tf.cast(tf.shape(images)[0], tf.float32)
-            # A replica holds its share of each global loss; the mean over
-            # replicas of share × replicas is the global value.
-            if total_name is not None:
-                terms = {total_name: tf.add_n(list(terms.values())), **terms}
-            for name, value in terms.items():
-                self.loss_trackers[name].update_state(value * replicas, sample_weight=batch_size)
 
     def get_config(self):
         config = super().get_config()
@@ -467,40 +432,6 @@ class GANimation(keras.Model):
         for key in ("generator", "critic"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
-
-
-class _GlobalBatch:
-    """Reduces per-example losses over the batch of all replicas together.
-
-    Each replica returns its share, `sum(local values) / global size`; the
-    optimizer sums the replicas' gradients, which is the gradient of the
-    mean over the global batch. The global size is summed over the replicas,
-    so a last, partial evaluation batch split unevenly (or leaving a replica
-    empty) is still averaged right.
-    """
-
-    def __init__(self, images):
-        replica_context = tf.distribute.get_replica_context()
-        self.replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        self.replica_id = replica_context.replica_id_in_sync_group if replica_context else 0
-        self.local_size = tf.shape(images)[0]
-        local_size = tf.cast(self.local_size, tf.float32)
-        self.size = (
-            replica_context.all_reduce(tf.distribute.ReduceOp.SUM, local_size)
-            if replica_context
-            else local_size
-        )
-
-    def mean(self, values):
-        return tf.reduce_sum(values) / self.size
-
-    def local_rows(self, draws):
-        """This replica's rows of a tensor drawn for the whole global batch."""
-        start = self.replica_id * self.local_size
-        return draws[start : start + self.local_size]
-
-    def sum(self, values):
-        return tf.reduce_sum(values)
 
 
 def _unpack(batch):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tfganimation.choices import BACKENDS
 from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_arguments, run_video
-from tfganimation.commands.arguments import add_renamed_option, positive_int
+from tfganimation.commands.arguments import add_command, add_renamed_option, positive_int
 from tfganimation.commands.model_argument import KINDS, add_model_argument, model_argument
 from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
 
@@ -32,16 +32,23 @@ an edit, not real-face quality.
 """
 
 
+SUMMARY = "edit the faces in a photo or a video, or make a photo perform (PNG, GIF or MP4)"
+
+DESCRIPTION = """\
+Find the faces in PHOTO, give them the expression --aus or --preset with a trained model
+(--model: any kind, from a run directory to a .tflite file), and write the edited photo or an
+animation. PHOTO can be a video, and --aus-from makes the faces perform an OpenFace CSV or a
+driving video.
+"""
+
+
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "animate",
-        help="edit the faces in a photo or a video, or make a photo perform (PNG, GIF or MP4)",
-        description=(
-            "Find the faces in PHOTO, give them the expression --aus or --preset with a trained "
-            "model (--model: any kind, from a run directory to a .tflite file), and write the "
-            "edited photo or an animation. PHOTO can be a video, and --aus-from makes the faces "
-            "perform an OpenFace CSV or a driving video."
-        ),
+        run,
+        SUMMARY,
+        DESCRIPTION,
         epilog=EPILOG + "\n" + VIDEO_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -113,7 +120,6 @@ def add_parser(subparsers) -> None:
         "--overwrite", action="store_true", help="replace an existing --out (and OUT_attention.png)"
     )
     add_video_arguments(parser)
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

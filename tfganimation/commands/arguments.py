@@ -5,7 +5,30 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    summary: str,
+    description: str,
+    **kwargs,
+) -> argparse.ArgumentParser:
+    """Registers the subcommand `name`, which `run` carries out, and returns its parser.
+
+    `summary` is its line in `tfganimation --help`; `description` the prose
+    atop its own `--help`, its line breaks folded to spaces so that it reads
+    the same under any help formatter (some commands keep their epilog raw).
+    Other keyword arguments go to argparse.
+    """
+    parser = subparsers.add_parser(
+        name, help=summary, description=" ".join(description.split()), **kwargs
+    )
+    parser.set_defaults(run=run)
+    return parser
 
 
 def positive_int(text: str) -> int:

@@ -5,24 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
-from tfganimation.commands.arguments import named_after, positive_int
+from tfganimation.commands.arguments import add_command, named_after, positive_int
 from tfganimation.faces.framing import FRAMINGS  # plain data and NumPy, no TensorFlow
 from tfganimation.torch_checkpoints.layouts import LAYOUTS
 
+SUMMARY = "convert a PyTorch GANimation checkpoint (.pth/.ckpt) to a .keras model"
+
+DESCRIPTION = """\
+Read a generator (and critic) state_dict of albertpumarola/GANimation,
+donydchen/ganimation_replicate or vipermu/ganimation without PyTorch and without running the
+pickle (only tensors are accepted), and write a .keras model that every tfganimation command
+takes, with a record of where it came from. The .pth/.ckpt also works directly wherever a model
+is accepted; converting once saves the conversion each time.
+"""
+
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "convert",
-        help="convert a PyTorch GANimation checkpoint (.pth/.ckpt) to a .keras model",
-        description=(
-            "Read a generator (and critic) state_dict of albertpumarola/GANimation, "
-            "donydchen/ganimation_replicate or vipermu/ganimation without PyTorch and without "
-            "running the pickle (only tensors are accepted), and write a .keras model that every "
-            "tfganimation command takes, with a record of where it came from. The .pth/.ckpt "
-            "also works directly wherever a model is accepted; converting once saves the "
-            "conversion each time."
-        ),
-    )
+    parser = add_command(subparsers, "convert", run, SUMMARY, DESCRIPTION)
     parser.add_argument("generator", help="the generator's checkpoint, e.g. 30_net_gen.pth")
     parser.add_argument(
         "--critic",
@@ -56,7 +55,6 @@ def add_parser(subparsers) -> None:
         "face_recognition for original and replicate, openface_simalign for stargan_based)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier --out file")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tfganimation.commands.arguments import named_after, positive_int
+from tfganimation.commands.arguments import add_command, named_after, positive_int
 from tfganimation.commands.errors import CommandError
 from tfganimation.commands.model_argument import (
     KERAS_KINDS,
@@ -19,18 +19,18 @@ from tfganimation.commands.model_argument import (
     model_argument,
 )
 
+SUMMARY = "measure a model's AU control on held-out synthetic faces (the AU-control evaluation)"
+
+DESCRIPTION = """\
+The AU-control evaluation: edit held-out synthetic faces to target AUs and compare with the
+renderer's ground truth, next to the copy-the-input baseline. Needs a model trained on a
+synthetic dataset: a run names its own; for a .keras file or a PyTorch checkpoint, pass --data.
+Writes evaluation.json and grid.png.
+"""
+
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "evaluate",
-        help="measure a model's AU control on held-out synthetic faces (the AU-control evaluation)",
-        description=(
-            "The AU-control evaluation: edit held-out synthetic faces to target AUs and compare "
-            "with the renderer's ground truth, next to the copy-the-input baseline. Needs a "
-            "model trained on a synthetic dataset: a run names its own; for a .keras file or a "
-            "PyTorch checkpoint, pass --data. Writes evaluation.json and grid.png."
-        ),
-    )
+    parser = add_command(subparsers, "evaluate", run, SUMMARY, DESCRIPTION)
     add_model_argument(parser, KERAS_KINDS, operand_alias=True)
     parser.add_argument(
         "--data",
@@ -56,7 +56,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--overwrite", action="store_true", help="replace an earlier evaluation in --out"
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,24 +8,24 @@ import logging
 import sys
 
 from tfganimation.choices import EXPORT_FORMATS, TFLITE_VARIANTS
-from tfganimation.commands.arguments import named_after, positive_int
+from tfganimation.commands.arguments import add_command, named_after, positive_int
 from tfganimation.commands.errors import CommandFailed
 from tfganimation.commands.model_argument import KERAS_KINDS, add_model_argument, model_argument
 
 
+SUMMARY = "export a trained generator as a SavedModel and LiteRT files"
+
+DESCRIPTION = """\
+Write DIR/saved_model/1 (TensorFlow Serving layout; signatures animate and estimate_aus),
+DIR/generator_<variant>.tflite and DIR/metadata.json, then check every file against the Keras
+model on real faces and print the parity table. Exits with status 1 (failed), keeping the files,
+if a file fails its check. A .keras file may hold a GANimation or a bare Generator; a PyTorch
+generator finds its critic beside it.
+"""
+
+
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "export",
-        help="export a trained generator as a SavedModel and LiteRT files",
-        description=(
-            "Write DIR/saved_model/1 (TensorFlow Serving layout; signatures animate and "
-            "estimate_aus), DIR/generator_<variant>.tflite and DIR/metadata.json, then check "
-            "every file against the Keras model on real faces and print the parity table. "
-            "Exits with status 1 (failed), keeping the files, if a file fails its check. "
-            "A .keras file may hold a GANimation or a bare Generator; a PyTorch generator "
-            "finds its critic beside it."
-        ),
-    )
+    parser = add_command(subparsers, "export", run, SUMMARY, DESCRIPTION)
     add_model_argument(parser, KERAS_KINDS, operand_alias=True)
     parser.add_argument(
         "--out",
@@ -83,7 +83,6 @@ def add_parser(subparsers) -> None:
         help="also write the on-device page (web/, LiteRT.js) beside the LiteRT files, into DIR "
         "(default: --out), so that `python -m http.server` there serves it; needs `npm ci` in web/",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

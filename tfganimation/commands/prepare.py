@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfganimation.commands.arguments import named_after
+from tfganimation.commands.arguments import add_command, named_after
 from tfganimation.commands.errors import CommandError
 from tfganimation.data.openface import DEFAULT_MIN_CONFIDENCE
 
@@ -15,16 +15,23 @@ examples:
 """
 
 
+SUMMARY = "validate a dataset and write it as images/ + manifest.csv"
+
+DESCRIPTION = """\
+Reads a GANimation dataset (imgs/, aus_openface.pkl, train_ids.csv, test_ids.csv), a manifest
+dataset, or OpenFace AU CSVs with their images; skips and counts every unusable image or AU row;
+writes DATASET/images/, DATASET/manifest.csv and DATASET/report.json. The source is never
+modified.
+"""
+
+
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "prepare",
-        help="validate a dataset and write it as images/ + manifest.csv",
-        description=(
-            "Reads a GANimation dataset (imgs/, aus_openface.pkl, train_ids.csv, test_ids.csv), "
-            "a manifest dataset, or OpenFace AU CSVs with their images; skips and counts every "
-            "unusable image or AU row; writes DATASET/images/, DATASET/manifest.csv and "
-            "DATASET/report.json. The source is never modified."
-        ),
+        run,
+        SUMMARY,
+        DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -55,7 +62,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="OpenFace: seed of the split (default: %(default)s)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier dataset in --out")
     parser.add_argument("--copy", action="store_true", help="copy images even where hard links are possible")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

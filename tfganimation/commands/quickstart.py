@@ -5,23 +5,24 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from tfganimation.commands.arguments import positive_int
+from tfganimation.commands.arguments import add_command, positive_int
 from tfganimation.quickstart.config import QuickstartConfig
 
 DEFAULTS = {field.name: field.default for field in dataclasses.fields(QuickstartConfig)}
 """`QuickstartConfig`'s defaults, the one place they are written (a test pins each option to its field)."""
 
 
+SUMMARY = "train on built-in synthetic faces and measure its AU control (no data needed)"
+
+DESCRIPTION = """\
+Render a synthetic AU-face dataset, train a small GANimation on it with model.fit for about
+--minutes, measure AU control on held-out faces against the copy-the-input baseline, and write a
+picture grid and an expression GIF.
+"""
+
+
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "quickstart",
-        help="train on built-in synthetic faces and measure its AU control (no data needed)",
-        description=(
-            "Render a synthetic AU-face dataset, train a small GANimation on it with "
-            "model.fit for about --minutes, measure AU control on held-out faces against "
-            "the copy-the-input baseline, and write a picture grid and an expression GIF."
-        ),
-    )
+    parser = add_command(subparsers, "quickstart", run, SUMMARY, DESCRIPTION)
     parser.add_argument("--minutes", type=float, default=DEFAULTS["minutes"],
                         help="training time (default %(default)s)")
     parser.add_argument("--out", default=DEFAULTS["out"], help="output folder (default %(default)s)")
@@ -37,7 +38,6 @@ def add_parser(subparsers) -> None:
                         help="seed of the faces and the training (default %(default)s)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace an earlier quickstart in --out")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

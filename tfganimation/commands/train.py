@@ -10,6 +10,7 @@ from typing import Any
 
 from tfganimation.choices import STRATEGIES, TRAINING_PRECISIONS
 from tfganimation.commands.arguments import (
+    add_command,
     add_renamed_option,
     model_path,
     named_after,
@@ -31,20 +32,22 @@ JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
 """`--jit-compile` choices → `TrainConfig.jit_compile` values."""
 
 
+SUMMARY = "train GANimation on an AU dataset"
+
+DESCRIPTION = """\
+Train GANimation with model.fit on a dataset in any supported format (manifest, original
+GANimation layout, OpenFace CSVs). Writes the last few epoch checkpoints, history.csv,
+TensorBoard logs, pictures of training, model.keras and run.json to --out. A run that was killed
+continues with --resume RUN_DIR alone: the options come from RUN_DIR/run.json (an option given
+again must equal the recorded one, except the runtime options {runtime_flags}, which may
+change).
+"""
+
+
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "train",
-        help="train GANimation on an AU dataset",
-        description=(
-            "Train GANimation with model.fit on a dataset in any supported format "
-            "(manifest, original GANimation layout, OpenFace CSVs). Writes the last few "
-            "epoch checkpoints, history.csv, TensorBoard logs, pictures of training, "
-            "model.keras and run.json to --out. A run that was killed continues with "
-            "--resume RUN_DIR alone: the options come from RUN_DIR/run.json (an option given "
-            "again must equal the recorded one, except the runtime options "
-            f"{', '.join(_flag(name) for name in RUNTIME_OPTIONS)}, which may change)."
-        ),
-    )
+    runtime_flags = ", ".join(_flag(name) for name in RUNTIME_OPTIONS)
+    description = DESCRIPTION.format(runtime_flags=runtime_flags)
+    parser = add_command(subparsers, "train", run, SUMMARY, description)
     parser.add_argument(
         "--data",
         help="dataset folder or OpenFace CSV (no default: required to start a run; with --resume "
@@ -179,7 +182,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--overwrite", action="store_true", help="replace an earlier run in --out"
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
