@@ -11,7 +11,8 @@ import pytest
 from conftest import tiny_ganimation
 from PIL import Image
 
-from tfganimation.inference.animator import Animator, EditResult, to_aus
+from tfganimation.inference.animator import Animator, to_aus
+from tfganimation.inference.edits import EditResult
 from tfganimation.aus import AU_CODES, N_AUS, preset
 from tfganimation.export import FLOAT_TOLERANCE, export_model
 from tfganimation.faces import Face, NoFaceError, PhotoError, crop_face
