@@ -24,7 +24,7 @@ INFERENCE_PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")
 `tfganimation.precision.inference_precision`): a precision, or `"auto"`."""
 
 EXPORT_PRECISIONS: tuple[str, ...] = ("float32", "bfloat16")
-"""The arithmetic of an exported SavedModel (`export --precision`); its signature is float32 either way."""
+"""The arithmetic of an exported SavedModel (`export --precision`); its signature is the same in both."""
 
 BACKENDS: tuple[str, ...] = ("keras", "saved_model", "litert")
 """The runtimes an `Animator` can drive (`animate --backend`; `tfganimation.inference.backends`)."""

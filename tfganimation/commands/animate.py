@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         what = f"{photo.shape[1]}x{photo.shape[0]} photo"
     print(
         f"Wrote {out}: {what}; {len(faces)} face{'s' * (len(faces) != 1)} edited by the "
-        f"{animator.describe_runtime()} in {animator.last_inference_seconds:.2f} s"
+        f"{animator.describe_runtime()} ({animator.last_inference_seconds:.2f} s)"
     )
     if strip_out is not None:
         write_frames([result.attention_strip()], strip_out, overwrite=args.overwrite)

@@ -208,9 +208,7 @@ class _SavedModelBackend:
         from tfganimation.export.runners import SavedModelRunner
 
         folder = reference.files["saved_model"]
-        self.precision = _held_precision(
-            saved_model_precision(reference.record), precision, folder
-        )
+        self.precision = _held_precision(saved_model_precision(reference.record), precision, folder)
         self._runner = SavedModelRunner(folder)
         self.image_size = self._runner.image_size
         self.has_critic = self._runner.has_critic
