@@ -1,7 +1,7 @@
 """Exports a trained model as a TensorFlow SavedModel, checked against Keras.
 
     python export/saved_model.py --model MODEL --out DIR [--representative DATASET_OR_DIR]
-        [--image-size N] [--overwrite]
+        [--image-size N] [--precision float32|bfloat16] [--overwrite]
 
 MODEL is a training run directory, a `.keras` file, a PyTorch `.pth`/`.ckpt`
 or `demo`. Writes `DIR/saved_model/1/` (signatures `animate`, `estimate_aus`,

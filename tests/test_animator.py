@@ -11,7 +11,8 @@ import pytest
 from conftest import tiny_ganimation
 from PIL import Image
 
-from tfganimation.inference.animator import Animator, EditResult, to_aus
+from tfganimation.inference.animator import Animator, to_aus
+from tfganimation.inference.edits import EditResult
 from tfganimation.aus import AU_CODES, N_AUS, preset
 from tfganimation.export import FLOAT_TOLERANCE, export_model
 from tfganimation.faces import Face, NoFaceError, PhotoError, crop_face
@@ -207,6 +208,10 @@ def test_backends_are_chosen_by_path_and_describe_the_model(models, animators):
     versions = {animator.metadata["model_version"] for animator in animators.values()}
     assert len(versions) == 1  # The same weights everywhere.
     assert [animators[name].has_critic for name in models] == [True, True, False]
+    # Keras by the suite's pin; the export's files as written (float32 SavedModel and variant).
+    assert {animator.precision for animator in animators.values()} == {"float32"}
+    with pytest.raises(ValueError, match="Refused: .*tflite holds a float32 model"):
+        Animator(models["litert"], precision="bfloat16")
     with pytest.raises(FileNotFoundError, match="Model not found"):
         Animator(models["keras"] + ".missing")
     with pytest.raises(ValueError, match="no file for the saved_model backend; it serves litert"):

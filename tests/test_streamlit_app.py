@@ -75,7 +75,9 @@ def test_without_a_model_the_page_edits_an_example_with_the_demo_and_says_so(
     assert "demo" in at.sidebar.selectbox(key="model_choice").options
     assert [info.value for info in at.info] == [page.model_notice("demo")]
     assert "trained on synthetic faces" in at.info[0].value
-    summary = "Model `demo`: Keras (TensorFlow), 64 × 64 px faces, trained on `synthetic faces"
+    summary = (  # The suite pins float32.
+        "Model `demo`: Keras (TensorFlow) in float32, 64 × 64 px faces, trained on `synthetic faces"
+    )
     assert any(caption.value.startswith(summary) for caption in at.caption)
     assert len(at.sidebar.slider) == 17
     assert "Edited photo" in captions(at)
@@ -109,11 +111,15 @@ def test_example_photo_is_edited_with_every_panel(app, model_path):
     result = app.session_state["edit"][1]
     assert result.photo.shape == page.example_photo("Synthetic face 1").image.shape
     assert result.faces[0].edited.shape == (32, 32, 3)
-    # Which model is loaded, and how long the edit took.
-    summary = f"Model `{model_path}`: Keras (TensorFlow), 32 × 32 px faces, training data unknown."
+    # Which model is loaded, in which precision (the suite pins float32), and how long it took.
+    summary = (
+        f"Model `{model_path}`: Keras (TensorFlow) in float32, 32 × 32 px faces, "
+        "training data unknown."
+    )
     assert summary in [caption.value for caption in app.caption]
     about = " ".join(markdown.value for markdown in app.sidebar.markdown)
     assert "**Face size:** 32 × 32 px" in about and "**Estimates AUs:** yes (critic)" in about
+    assert "**Precision:** float32" in about
     assert any(caption.value.startswith("Inference: ") for caption in app.caption)
     assert [button.label for button in app.download_button] == ["Download the edited photo (PNG)"]
 

@@ -142,6 +142,10 @@ def test_describe_model_from_metadata():
         page.describe_model({"backend": "keras", "model": "m.keras", "image_size": 64})
     )
     assert unknown["Training data"] == "unknown" and "Estimates AUs" not in unknown
+    assert unknown["Precision"] == "?"
+    half = {"backend": "keras", "model": "m.keras", "image_size": 64, "precision": "bfloat16"}
+    assert dict(page.describe_model(half))["Precision"] == "bfloat16"
+    assert page.model_summary(half).startswith("Model `m.keras`: Keras (TensorFlow) in bfloat16,")
 
 
 def test_format_seconds():

@@ -70,6 +70,7 @@ def test_driving_a_photo_gives_one_frame_per_csv_row_at_its_time(files, animator
     assert len(frames) == report.frames == 10
     np.testing.assert_allclose([frame.time for frame in frames], track.times, atol=1e-3)
     assert report.frame_rate == pytest.approx(25) and report.held_rows == 2
+    assert (report.backend, report.precision) == ("keras", "float32")  # The suite pins float32.
     assert not list(tmp_path.glob(".partial-*"))
 
 
@@ -93,6 +94,7 @@ def test_editing_a_video_keeps_frames_timing_and_audio_and_passes_face_free_fram
     assert max(change[N_FACE_FRAMES:]) < 1.5  # Re-encoding's rounding only.
     assert min(change[:N_FACE_FRAMES]) > 4.5  # The (random) model's edit.
     assert set(report.seconds) >= {"decode", "detect", "edit", "paste", "encode"}
+    assert "edited by the keras backend in float32." in report.summary()
 
 
 def test_frames_without_faces_are_returned_untouched(animator):
@@ -177,8 +179,12 @@ def test_the_cli_drives_a_photo_from_a_csv_or_a_driving_video_and_edits_a_video(
     printed = capsys.readouterr().out
     assert "p.csv: 10 frames at 25 fps; 2 held the last good AUs" in printed
     assert f"Wrote {out}: 10 frames" in printed
-    assert animate(files, files["clip"], "--preset", "happy", "--out", tmp_path / "e.mp4") == 0
-    assert "3 frames without a face were left unchanged" in capsys.readouterr().out
+    edited = tmp_path / "e.mp4"
+    arguments = ("--preset", "happy", "--out", edited, "--precision", "bfloat16")
+    assert animate(files, files["clip"], *arguments) == 0
+    printed = capsys.readouterr().out
+    assert "3 frames without a face were left unchanged" in printed
+    assert "edited by the keras backend in bfloat16." in printed  # The flag reaches videos too.
     driven = tmp_path / "driven.mp4"
     assert animate(files, photo, "--aus-from", files["clip"], "--out", driven) == 0
     assert "read by the model's critic" in capsys.readouterr().out

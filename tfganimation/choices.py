@@ -22,5 +22,12 @@ EXPORT_FORMATS: tuple[str, ...] = ("saved_model", "tflite")
 TFLITE_VARIANTS: tuple[str, ...] = ("float32", "float16", "dynamic", "int8")
 """The LiteRT variants (`export --variants`), from the most exact to the fastest."""
 
+INFERENCE_PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")
+"""The arithmetic a generator runs in for inference (`animate --precision`, `Animator(precision=)`;
+`tfganimation.precision.inference_precision`): a precision, or `"auto"`."""
+
+EXPORT_PRECISIONS: tuple[str, ...] = ("float32", "bfloat16")
+"""The arithmetic of an exported SavedModel (`export --precision`); its signature is the same in both."""
+
 BACKENDS: tuple[str, ...] = ("keras", "saved_model", "litert")
 """The runtimes an `Animator` can drive (`animate --backend`; `tfganimation.inference.backends`)."""

@@ -10,7 +10,7 @@ from typing import Iterator
 import keras
 import tensorflow as tf
 
-from tfganimation.choices import PRECISIONS, TRAINING_PRECISIONS
+from tfganimation.choices import INFERENCE_PRECISIONS, PRECISIONS, TRAINING_PRECISIONS
 
 
 @contextlib.contextmanager
@@ -41,9 +41,6 @@ def dtype_policy(name: str) -> Iterator[None]:
     finally:
         keras.config.set_dtype_policy(previous)
 
-
-INFERENCE_PRECISIONS = ("auto", "float32", "bfloat16")
-"""What `inference_precision` takes: a precision for the generator to run in, or `"auto"`."""
 
 PRECISION_ENVIRONMENT_VARIABLE = "TFGANIMATION_PRECISION"
 """Overrides what `"auto"` picks (`float32` or `bfloat16`), e.g. to pin a test suite or a server."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tfganimation.choices import BACKENDS
+from tfganimation.choices import BACKENDS, INFERENCE_PRECISIONS
 from tfganimation.commands.animate_video import VIDEO_EPILOG, add_video_arguments, run_video
 from tfganimation.commands.arguments import add_command, add_renamed_option, positive_int
 from tfganimation.commands.model_argument import KINDS, add_model_argument, model_argument
@@ -110,6 +110,14 @@ def add_parser(subparsers) -> None:
         help="runtime (default: from the model path)",
     )
     parser.add_argument(
+        "--precision",
+        choices=INFERENCE_PRECISIONS,
+        default="auto",
+        help="the generator's arithmetic (default auto: a Keras model in bfloat16 where this "
+        "machine computes it natively, else float32, $TFGANIMATION_PRECISION overriding; an "
+        "exported file in the precision it holds, and any other is refused)",
+    )
+    parser.add_argument(
         "--framing",
         choices=FRAMINGS,
         default=None,
@@ -160,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         what = f"{photo.shape[1]}x{photo.shape[0]} photo"
     print(
         f"Wrote {out}: {what}; {len(faces)} face{'s' * (len(faces) != 1)} edited by the "
-        f"{animator.backend} backend in {animator.last_inference_seconds:.2f} s"
+        f"{animator.describe_runtime()} ({animator.last_inference_seconds:.2f} s)"
     )
     if strip_out is not None:
         write_frames([result.attention_strip()], strip_out, overwrite=args.overwrite)
@@ -176,7 +184,9 @@ def _open_animator(args: argparse.Namespace):
     model = model_argument(args, KINDS)  # A wrong model path fails here, before loading.
     if model.kind == "demo":
         print(("" if model.given else "No --model given. ") + demo_notice())
-    return Animator(model.reference, backend=args.backend, framing=args.framing)
+    return Animator(
+        model.reference, backend=args.backend, framing=args.framing, precision=args.precision
+    )
 
 
 def _face_choice(text: str) -> str | int:

@@ -21,7 +21,7 @@ import numpy as np
 
 from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import N_AUS
-from tfganimation.choices import EXPORT_FORMATS
+from tfganimation.choices import EXPORT_FORMATS, EXPORT_PRECISIONS
 from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, demo_faces
 from tfganimation.export import parity, representative, tflite
 from tfganimation.export.metadata import build_metadata, describe_signatures, weights_digest
@@ -30,6 +30,7 @@ from tfganimation.model_files.loading import LoadedModel, load_model
 from tfganimation.model_files.names import EXPORT_METADATA_FILE, SAVED_MODEL_DIR, tflite_file_name
 from tfganimation.model_files.reference import DEMO, resolve_model
 from tfganimation.outputs import refuse_existing
+from tfganimation.precision import in_precision
 from tfganimation.torch_checkpoints.conversion import published_weights_name
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def export_model(
     calibration_images: int = 64,
     parity_images: int = 4,
     psnr_floors: Mapping[str, float] = parity.PSNR_FLOORS,
+    precision: str = "float32",
 ) -> ExportReport:
     """Exports a trained generator for serving and for phones, and checks it.
 
@@ -134,6 +136,13 @@ def export_model(
             check. Defaults to 4.
         psnr_floors: mapping. Lowest PSNR per quantized variant. Defaults to
             `parity.PSNR_FLOORS`.
+        precision: str. The SavedModel's arithmetic, one of
+            `EXPORT_PRECISIONS`: `"float32"` (the default) or `"bfloat16"`,
+            faster where the hardware computes it natively. Its signatures
+            take and give the same dtypes either way; `metadata.json`
+            records it, and a bfloat16 SavedModel is checked by PSNR
+            against the float32 Keras model (`parity.BFLOAT16_PSNR_FLOOR`).
+            The LiteRT files keep their variants.
 
     Returns:
         An `ExportReport`.
@@ -152,6 +161,7 @@ def export_model(
     ```
     """
     formats, variants = _check_choices(formats, variants)
+    _check_precision(precision, formats)
     for name, value in (
         ("calibration_images", calibration_images),
         ("parity_images", parity_images),
@@ -194,17 +204,22 @@ def export_model(
         }
     files, results = {}, []
 
+    floors = dict(psnr_floors)
+    if precision == "bfloat16":  # Rounding bfloat16 is not a float32 export's error.
+        floors["saved_model"] = parity.BFLOAT16_PSNR_FLOOR
+
     def check(name: str, path: Path, run) -> None:
         outputs, latency = run(path, test_images, test_aus)
         files[name] = path
-        results.append(parity.compare(name, path, outputs, latency, reference, psnr_floors))
+        results.append(parity.compare(name, path, outputs, latency, reference, floors))
 
     critic = loaded.critic if image_size == loaded.generator.image_size else None
     if "saved_model" in formats:
-        logger.info("Writing the SavedModel.")
+        logger.info("Writing the %s SavedModel.", precision)
+        generator = in_precision(loaded.generator, precision)
         path = _replace_dir(
             targets["saved_model"],
-            lambda folder: write_saved_model(folder, loaded.generator, critic, image_size),
+            lambda folder: write_saved_model(folder, generator, critic, image_size),
         )
         check("saved_model", path, parity.run_saved_model)
     if "tflite" in formats:
@@ -232,7 +247,7 @@ def export_model(
     # 3. metadata.json: the common metadata, each format's signatures, the checks.
     document = {
         **common,
-        **_format_sections(files, out_dir, image_size, estimate_aus=critic is not None),
+        **_format_sections(files, out_dir, image_size, critic is not None, precision),
         "source": str(loaded.path),
         "representative_data": str(source),
         "parity": {
@@ -270,13 +285,14 @@ def _common_metadata(loaded: LoadedModel, image_size: int) -> dict[str, Any]:
 
 
 def _format_sections(
-    files: Mapping[str, Path], out_dir: Path, image_size: int, estimate_aus: bool
+    files: Mapping[str, Path], out_dir: Path, image_size: int, estimate_aus: bool, precision: str
 ) -> dict:
     """The `saved_model` and `litert` sections of `metadata.json`, for what was written."""
     sections = {}
     if "saved_model" in files:
         sections["saved_model"] = {
             "path": str(files["saved_model"].relative_to(out_dir)),
+            "precision": precision,  # Read back by `metadata.saved_model_precision`.
             "signatures": describe_signatures(image_size, None, estimate_aus=estimate_aus),
         }
     litert_files = {name: path.name for name, path in files.items() if name in tflite.VARIANTS}
@@ -302,6 +318,19 @@ def _check_choices(
                 f"{name} must be a non-empty subset of {allowed}. Received: {name}={chosen}"
             )
     return formats, variants
+
+
+def _check_precision(precision: str, formats: tuple[str, ...]) -> None:
+    """Refuses a precision that is unknown, or that nothing being written would have."""
+    if precision not in EXPORT_PRECISIONS:
+        raise ValueError(
+            f"precision must be one of {EXPORT_PRECISIONS}. Received: precision={precision!r}"
+        )
+    if precision != "float32" and "saved_model" not in formats:
+        raise ValueError(
+            f"precision={precision!r} is the SavedModel's; add the saved_model format "
+            "(the LiteRT files keep their variants)."
+        )
 
 
 def _check_contract(loaded: LoadedModel, image_size: int | None) -> tuple[int, list[str]]:

@@ -102,6 +102,16 @@ def build_metadata(
     }
 
 
+def saved_model_precision(document: dict[str, Any]) -> str:
+    """The precision an export's SavedModel computes in, as its `metadata.json` records it.
+
+    `"float32"` or `"bfloat16"` (`export --precision`); `"float32"` where
+    nothing is recorded: exports written before the choice existed, and
+    SavedModels without the document, were all float32.
+    """
+    return document.get("saved_model", {}).get("precision", "float32")
+
+
 def describe_signatures(
     image_size: int, batch_size: int | None, estimate_aus: bool = False
 ) -> dict[str, Any]:

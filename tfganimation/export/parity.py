@@ -16,6 +16,8 @@ gates, by variant:
 * `float16`, `dynamic`, `int8` — the **PSNR** of the uint8 `image` against the
   Keras image, `10 · log10(255² / MSE)` over every pixel of every input, must
   reach `PSNR_FLOORS[variant]`.
+* a bfloat16 `saved_model` (`export --precision bfloat16`) — the PSNR against
+  the float32 Keras model, at least `BFLOAT16_PSNR_FLOOR` (40 dB).
 
 Latency is the median ms per image at batch 1 (the first call not counted);
 LiteRT runs on one thread with its default XNNPACK delegate. The files run
@@ -44,6 +46,9 @@ FLOAT_TOLERANCE = 1e-3
 
 PSNR_FLOORS: dict[str, float] = {"float16": 40.0, "dynamic": 30.0, "int8": 30.0}
 """Lowest PSNR (dB) against Keras that each quantized variant must reach."""
+
+BFLOAT16_PSNR_FLOOR = 40.0
+"""Lowest PSNR (dB) of a bfloat16 SavedModel against the float32 Keras model (issue #23)."""
 
 LITERT_THREADS = 1
 """Threads of the LiteRT interpreter that the parity check times."""

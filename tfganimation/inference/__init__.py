@@ -4,6 +4,7 @@
   uint8-in, uint8-out `Backend.edit`.
 - `animator`: `Animator`, the photo editor: faces found, cropped, edited and
   blended back; sequences of edits for animations.
+- `edits`: `EditResult` and `FaceEdit`, what an edit gives back.
 - `graph_session`: the Keras backend's frozen graphs.
 
 What a model reference is, and reading its networks back (`load_model`),
@@ -26,7 +27,8 @@ from tfganimation.lazy_exports import lazy_exports
 __getattr__, __all__ = lazy_exports(
     __name__,
     {
-        "tfganimation.inference.animator": ("Animator", "EditResult", "FaceEdit", "to_aus"),
+        "tfganimation.inference.animator": ("Animator", "to_aus"),
+        "tfganimation.inference.edits": ("EditResult", "FaceEdit"),
         "tfganimation.inference.backends": ("BACKENDS", "Backend", "load_backend"),
         "tfganimation.model_files.loading": ("LoadedModel", "load_model"),
         "tfganimation.training.run_dir": ("load_run",),

@@ -9,6 +9,13 @@ export's parity check uses (`tfganimation.export.runners`), so all three
 round, clip and scale identically and differ only by their runtime's
 arithmetic. The dependency goes inference → export, never back.
 
+Each backend also says which precision it computes in (`precision`, and
+`metadata["precision"]`). The Keras backend runs the generator in the one
+asked for (`tfganimation.precision.inference_precision`: `"auto"` is
+bfloat16 where the hardware computes it natively); an exported file runs in
+the precision it was written in, so `"auto"` takes that and any other
+request is refused.
+
 Which backend a model takes, and which files it reads, is decided by
 `tfganimation.model_files.resolve_model`:
 
@@ -28,7 +35,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from tfganimation.choices import BACKENDS
+from tfganimation.choices import BACKENDS, INFERENCE_PRECISIONS
 from tfganimation.faces.framing import DEFAULT_FRAMING
 from tfganimation.model_files.reference import (
     KERAS_KINDS,
@@ -46,7 +53,8 @@ class Backend(Protocol):
         name: str. Short name of the runtime, e.g. `"litert"`.
         image_size: int. Height and width of the faces `edit` takes.
         has_critic: bool. Whether `estimate_aus` works.
-        metadata: dict. What is known about the model (see `Animator.metadata`).
+        metadata: dict. What is known about the model (see `Animator.metadata`),
+            with `"precision"`, the arithmetic it runs in, where known.
     """
 
     name: str
@@ -72,6 +80,7 @@ def load_backend(
     model: str | os.PathLike | ModelReference,
     backend: str | None = None,
     threads: int | None = None,
+    precision: str = "auto",
 ) -> Backend:
     """Loads `model` in the named runtime, or the one its reference implies.
 
@@ -84,14 +93,24 @@ def load_backend(
             reference's first runtime.
         threads: int or `None`. LiteRT interpreter threads; `None` uses every
             core. TensorFlow always uses every core.
+        precision: str. One of `INFERENCE_PRECISIONS`. `"auto"` (the
+            default) runs a Keras model in bfloat16 where the hardware
+            computes it natively (else float32; `$TFGANIMATION_PRECISION`
+            overrides) and an exported file in the precision it holds;
+            `"float32"` or `"bfloat16"` must be what an exported file holds.
 
     Raises:
         FileNotFoundError: nothing at `model` (see `resolve_model`).
-        ValueError: an unknown backend, one the model has no file for, or a
-            file the runtime cannot read.
+        ValueError: an unknown backend or precision, a backend the model has
+            no file for, a file the runtime cannot read, or a precision the
+            file does not hold.
     """
     if backend is not None and backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}. Expected one of {BACKENDS}.")
+    if precision not in INFERENCE_PRECISIONS:
+        raise ValueError(
+            f"precision must be one of {INFERENCE_PRECISIONS}. Received: precision={precision!r}"
+        )
     reference = resolve_model(model)  # Also the clear error when nothing is there.
     backend = backend or reference.runtimes[0]
     if backend not in reference.runtimes:
@@ -105,18 +124,23 @@ def load_backend(
             f"{', '.join(reference.runtimes)}."
         )
     if backend == "keras":
-        return _KerasBackend(reference)
+        return _KerasBackend(reference, precision)
     if backend == "saved_model":
-        return _SavedModelBackend(reference)
-    return _LiteRTBackend(reference, threads)
+        return _SavedModelBackend(reference, precision)
+    return _LiteRTBackend(reference, threads, precision)
 
 
 class _KerasBackend:
-    """The generator (and critic) of any model Keras loads (`load_model`), in TensorFlow."""
+    """The generator (and critic) of any model Keras loads (`load_model`), in TensorFlow.
+
+    The generator computes in the precision `inference_precision` resolves
+    (a bfloat16 copy with the same weights, `in_precision`); the critic,
+    which only reads AUs, stays in float32.
+    """
 
     name = "keras"
 
-    def __init__(self, reference: ModelReference):
+    def __init__(self, reference: ModelReference, precision: str):
         import tensorflow as tf
 
         from tfganimation.export.metadata import weights_digest
@@ -128,16 +152,19 @@ class _KerasBackend:
         )
         from tfganimation.inference.graph_session import GraphSession
         from tfganimation.model_files.loading import load_model
+        from tfganimation.precision import in_precision, inference_precision
         from tfganimation.torch_checkpoints.conversion import published_weights_name
 
+        self.precision = inference_precision(precision)
         loaded = load_model(reference)
-        self.image_size = int(loaded.generator.image_size)
+        generator = in_precision(loaded.generator, self.precision)
+        self.image_size = int(generator.image_size)
         self.has_critic = loaded.critic is not None
         # The export's own functions, traced once for any batch size and
         # run as frozen graphs: no per-call set-up in any host (see GraphSession).
         self._edit = GraphSession(
             tf.function(
-                make_animate(loaded.generator),
+                make_animate(generator),
                 input_signature=[image_spec(self.image_size), aus_spec()],
             )
         )
@@ -156,9 +183,10 @@ class _KerasBackend:
         self.metadata = {
             "model_file": str(loaded.path),
             "training_data": data,
-            "model_version": weights_digest(loaded.generator),
+            "model_version": weights_digest(generator),  # Of the copy that runs.
             "tfganimation_version": __version__,
             "framing": loaded.framing,
+            "precision": self.precision,
         }
 
     def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
@@ -175,14 +203,20 @@ class _SavedModelBackend:
 
     name = "saved_model"
 
-    def __init__(self, reference: ModelReference):
+    def __init__(self, reference: ModelReference, precision: str):
+        from tfganimation.export.metadata import saved_model_precision
         from tfganimation.export.runners import SavedModelRunner
 
         folder = reference.files["saved_model"]
+        self.precision = _held_precision(saved_model_precision(reference.record), precision, folder)
         self._runner = SavedModelRunner(folder)
         self.image_size = self._runner.image_size
         self.has_critic = self._runner.has_critic
-        self.metadata = {**_describe(reference.record), "model_file": str(folder)}
+        self.metadata = {
+            **_describe(reference.record),
+            "model_file": str(folder),
+            "precision": self.precision,
+        }
 
     def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
         return self._runner.animate(images, aus)
@@ -197,25 +231,50 @@ class _LiteRTBackend:
     name = "litert"
     has_critic = False  # The `.tflite` files hold the generator only.
 
-    def __init__(self, reference: ModelReference, threads: int | None):
+    def __init__(self, reference: ModelReference, threads: int | None, precision: str):
         from tfganimation.export.metadata import read_metadata
         from tfganimation.export.runners import LiteRTRunner
 
         file = reference.files["tflite"]
-        self._runner = LiteRTRunner(file, threads)
-        self.image_size = self._runner.image_size
         try:
             document = read_metadata(file)
         except ValueError:  # A foreign model: it runs, but nothing more is known.
             document = {}
+        variant = document.get("variant")
+        # A LiteRT file computes in its variant: float32, float16, dynamic or int8.
+        self.precision = _held_precision(variant or "unknown", precision, file)
+        self._runner = LiteRTRunner(file, threads)
+        self.image_size = self._runner.image_size
         self.metadata = _describe(document)
-        self.metadata.update({"model_file": str(file), "variant": document.get("variant")})
+        self.metadata.update(
+            {"model_file": str(file), "variant": variant, "precision": self.precision}
+        )
 
     def edit(self, images: np.ndarray, aus: np.ndarray) -> dict[str, np.ndarray]:
         return self._runner.animate(images, aus)
 
     def estimate_aus(self, images: np.ndarray) -> np.ndarray:
         raise ValueError("LiteRT models hold the generator only; they cannot estimate AUs.")
+
+
+def _held_precision(held: str, requested: str, file: str | os.PathLike) -> str:
+    """The precision an exported file runs in: what it holds, which a request must match.
+
+    Raises:
+        ValueError: `requested` is a precision other than `held`: the file
+            cannot be run in another one.
+    """
+    if requested not in ("auto", held):
+        where = {
+            "float32": "a float32 SavedModel or generator_float32.tflite",
+            "bfloat16": "a SavedModel exported with --precision bfloat16",
+        }[requested]
+        raise ValueError(
+            f"Refused: {file} holds a {held} model, and an exported file runs in the precision "
+            f"it holds, not in {requested}. Leave the precision at auto to run it as it is, or "
+            f"run {where}."
+        )
+    return held
 
 
 def _describe(document: dict[str, Any]) -> dict[str, Any]:

@@ -144,7 +144,12 @@ def find_models(root: str | os.PathLike = "runs", limit: int = 50) -> list[str]:
 
 
 def load_animator(model: str | os.PathLike, backend: str | None = None):
-    """`tfganimation.inference.animator.Animator(model)`, importing the runtime only now."""
+    """`tfganimation.inference.animator.Animator(model)`, importing the runtime only now.
+
+    The precision is the command line's default, `"auto"`: bfloat16 where
+    this machine computes it natively, `$TFGANIMATION_PRECISION` overriding,
+    an exported file's own; the sidebar says which ran.
+    """
     from tfganimation.inference.animator import Animator
 
     return Animator(model, backend=backend, max_pixels=MAX_PIXELS)
@@ -157,7 +162,8 @@ def describe_model(
     size = metadata.get("image_size")
     rows = [
         ("Model", str(metadata.get("model") or "?")),
-        ("Runtime", _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))),
+        ("Runtime", _runtime(metadata)),
+        ("Precision", str(metadata.get("precision") or "?")),
         ("Face size", f"{size} × {size} px" if size else "?"),
         ("Training data", str(metadata.get("training_data") or "unknown")),
         ("Face crops", str(metadata.get("framing") or "?")),
@@ -180,7 +186,9 @@ def describe_model(
 def model_summary(metadata: Mapping[str, Any]) -> str:
     """One line naming the loaded model, its runtime, face size and training data."""
     size = metadata.get("image_size")
-    runtime = _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))
+    runtime = _runtime(metadata)
+    if metadata.get("precision"):
+        runtime += f" in {metadata['precision']}"
     data = metadata.get("training_data")
     return f"Model `{metadata.get('model')}`: {runtime}, {size} × {size} px faces, " + (
         f"trained on `{data}`." if data else "training data unknown."
@@ -192,6 +200,10 @@ _RUNTIMES = {
     "saved_model": "SavedModel (TensorFlow)",
     "litert": "LiteRT",
 }
+
+
+def _runtime(metadata: Mapping[str, Any]) -> str:
+    return _RUNTIMES.get(metadata.get("backend"), str(metadata.get("backend")))
 
 
 def format_seconds(seconds: float) -> str:

@@ -93,6 +93,7 @@ def drive_photo(
         held_rows=track.n_invalid,
         audio=video.has_audio,
         backend=animator.backend,
+        precision=animator.precision or "",
         seconds=dict(timer.seconds),
         wall_seconds=time.perf_counter() - started,
     )

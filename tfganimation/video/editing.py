@@ -54,7 +54,9 @@ def edit_video(
     frame rate) are the source's, and its audio is kept.
 
     Args:
-        animator: Animator. The model.
+        animator: Animator. The model, in the precision it was opened with
+            (`Animator(precision="auto")`: the fastest the model and this
+            machine have); the report says which.
         source: the video (anything FFmpeg reads).
         out: the `.mp4` to write; written under a temporary name and renamed
             when complete.
@@ -136,6 +138,7 @@ def edit_video(
         held_rows=targets.n_invalid if isinstance(targets, AUTrack) else 0,
         audio=video.has_audio,
         backend=animator.backend,
+        precision=animator.precision or "",
         seconds=dict(timer.seconds),
         wall_seconds=time.perf_counter() - started,
     )

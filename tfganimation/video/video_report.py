@@ -28,6 +28,8 @@ class VideoReport:
             driving frames without a face), which held the last good AUs.
         audio: bool. Whether the MP4 has the source's audio.
         backend: str. The runtime that ran the model.
+        precision: str. The arithmetic it ran in (`Animator.precision`),
+            e.g. `"bfloat16"`; empty when unknown.
         seconds: dict. Wall-clock seconds per stage (`STAGES`), each on its
             own thread: decoding and encoding overlap the rest, so they can
             add up to more than `wall_seconds`.
@@ -44,6 +46,7 @@ class VideoReport:
     held_rows: int = 0
     audio: bool = False
     backend: str = ""
+    precision: str = ""
     seconds: dict[str, float] = dataclasses.field(default_factory=dict)
     wall_seconds: float = 0.0
 
@@ -66,7 +69,8 @@ class VideoReport:
         lines = [
             f"Wrote {name or self.path}: {self.frames} frames at {self.frame_rate:.3g} fps "
             f"({self.duration:.2f} s){', with audio' if self.audio else ''}; "
-            f"{self.frames_edited} edited by the {self.backend} backend."
+            f"{self.frames_edited} edited by the {self.backend} backend"
+            f"{f' in {self.precision}' if self.precision else ''}."
         ]
         if self.frames_without_face:
             lines.append(f"{self.frames_without_face} frames without a face were left unchanged.")
