@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("networks", (
         "layers", "au_conditioning", "augment", "losses", "schedules", "distribute", "precision",
-        "generator", "critic", "ganimation",
+        "global_batch", "loss_tracking", "generator", "critic", "ganimation",
     )),
     ("data", ("faces", "data", "synthetic", "oracle", "torch_checkpoints", "demo")),
     ("models on disk", ("model_files", "export")),

@@ -7,13 +7,8 @@ import contextlib
 import logging
 import sys
 
-<<<<<<< HEAD
-from tfganimation.choices import EXPORT_FORMATS, TFLITE_VARIANTS
-from tfganimation.commands.arguments import add_command, named_after, positive_int
-=======
 from tfganimation.choices import EXPORT_FORMATS, EXPORT_PRECISIONS, TFLITE_VARIANTS
-from tfganimation.commands.arguments import named_after, positive_int
->>>>>>> precision
+from tfganimation.commands.arguments import add_command, named_after, positive_int
 from tfganimation.commands.errors import CommandFailed
 from tfganimation.commands.model_argument import KERAS_KINDS, add_model_argument, model_argument
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 import tensorflow as tf
 
 from tfganimation.aus import N_AUS, OPENFACE_MAX_INTENSITY
-from tfganimation.model_files.names import ANIMATE, ESTIMATE_AUS  # The signatures' names.
 
 PREPROCESS_SCOPE = "preprocess"
 POSTPROCESS_SCOPE = "postprocess"

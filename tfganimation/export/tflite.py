@@ -39,8 +39,9 @@ from ai_edge_litert.interpreter import Interpreter
 from tfganimation.au_conditioning import AU_TERM_SCOPE
 from tfganimation.choices import TFLITE_VARIANTS
 from tfganimation.export.metadata import METADATA_NAME
-from tfganimation.export.signatures import ANIMATE, POSTPROCESS_SCOPE, PREPROCESS_SCOPE
+from tfganimation.export.signatures import POSTPROCESS_SCOPE, PREPROCESS_SCOPE
 from tfganimation.layers import INSTANCE_NORM_SCOPE
+from tfganimation.model_files.names import ANIMATE
 
 VARIANTS: tuple[str, ...] = TFLITE_VARIANTS
 """The LiteRT variants, from the most exact to the fastest (`tfganimation.choices`)."""
