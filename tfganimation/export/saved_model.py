@@ -7,14 +7,8 @@ from pathlib import Path
 
 import keras
 
-from tfganimation.export.signatures import (
-    ANIMATE,
-    ESTIMATE_AUS,
-    aus_spec,
-    image_spec,
-    make_animate,
-    make_estimate_aus,
-)
+from tfganimation.export.signatures import aus_spec, image_spec, make_animate, make_estimate_aus
+from tfganimation.model_files.names import ANIMATE, ESTIMATE_AUS
 
 SERVING_VERSION = "1"
 """TensorFlow Serving loads numbered versions under its `--model_base_path`;
