@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from tfganimation.demo import write_demo_files
-from tfganimation.evaluation import evaluate, generator_editor, shipped_oracle
+from tfganimation.evaluation import score_au_control, generator_editor, shipped_oracle
 from tfganimation.evaluation.pictures import preset_grid
 from tfganimation.inference import load_run
 from tfganimation.oracle import oracle_record
@@ -42,7 +42,7 @@ def main() -> None:
     model, record = load_run(out / "run")
     generator = model.generator
     identities = load_identities(out / "data", split="test")
-    report = evaluate(generator_editor(generator), list(identities.values()), generator.image_size,
+    report = score_au_control(generator_editor(generator), list(identities.values()), generator.image_size,
                       n_pairs=args.pairs, pairs_per_au=8, oracle=shipped_oracle(),
                       grid_path=docs / "demo_grid.png", grid_rows=6)  # fmt: skip
     evaluation = report.to_dict()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tfganimation import aus
-from tfganimation.evaluation import PSNR_CAP_DB, evaluate, generator_editor, save_grid
+from tfganimation.evaluation import PSNR_CAP_DB, score_au_control, generator_editor, save_grid
 from tfganimation.evaluation.pictures import HEADER_HEIGHT
 from tfganimation.synthetic import make_dataset, render_face, sample_identity
 
@@ -33,7 +33,7 @@ def halfway_editor(images, target_aus):
 
 def run(editor, **kwargs):
     options = {"n_pairs": 8, "pairs_per_au": 1, "batch_size": 16, **kwargs}
-    return evaluate(editor, [IDENTITY], SIZE, **options)
+    return score_au_control(editor, [IDENTITY], SIZE, **options)
 
 
 def test_perfect_editor_scores_zero():
@@ -94,9 +94,10 @@ def test_grid_has_a_row_per_pair_and_an_attention_column(tmp_path):
 
 
 def test_dataset_folder_uses_only_its_test_identities(tmp_path):
-    summary = make_dataset(tmp_path, n_identities=4, per_identity=1, image_size=SIZE, seed=0,
-                           test_fraction=0.5)
-    report = evaluate(copy_editor, tmp_path, SIZE, n_pairs=2, pairs_per_au=0)
+    summary = make_dataset(
+        tmp_path, n_identities=4, per_identity=1, image_size=SIZE, seed=0, test_fraction=0.5
+    )
+    report = score_au_control(copy_editor, tmp_path, SIZE, n_pairs=2, pairs_per_au=0)
     assert report.n_identities == len(summary.test_identities) == 2
     assert report.l1_ratio == 1.0
 
@@ -105,7 +106,7 @@ def test_wrong_editor_output_is_reported():
     with pytest.raises(ValueError, match="shape"):
         run(lambda images, target_aus: (images[:, :16], None))
     with pytest.raises(ValueError, match="No identities"):
-        evaluate(copy_editor, [], SIZE)
+        score_au_control(copy_editor, [], SIZE)
 
 
 class _RecordingGenerator:
@@ -176,7 +177,11 @@ def test_evaluate_generator_writes_its_report_and_grid_beside_other_files(tmp_pa
     saved = json.loads((tmp_path / EVALUATION_FILE).read_text())
     assert saved == json.loads(json.dumps(report.to_dict()))
     assert cv2.imread(str(tmp_path / "au_control_grid.png")) is not None
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["au_control_grid.png", EVALUATION_FILE, "run"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "au_control_grid.png",
+        EVALUATION_FILE,
+        "run",
+    ]
 
 
 def test_evaluate_run_scores_the_demo_on_the_identities_it_ships_with(tmp_path, monkeypatch):
@@ -232,11 +237,11 @@ def test_the_metric_and_its_report_run_without_tensorflow(tmp_path):
 import sys
 sys.modules["tensorflow"] = sys.modules["keras"] = None  # Importing either now fails.
 import numpy as np
-from tfganimation.evaluation import evaluate, save_grid, write_report
+from tfganimation.evaluation import score_au_control, save_grid, write_report
 from tfganimation.synthetic import sample_identity
 
 identity = sample_identity(np.random.default_rng(0))
-report = evaluate(lambda images, aus: (images, None), [identity], 32, n_pairs=2, pairs_per_au=0,
+report = score_au_control(lambda images, aus: (images, None), [identity], 32, n_pairs=2, pairs_per_au=0,
                   grid_path={str(tmp_path / "grid.png")!r})
 write_report(report, {str(tmp_path / "evaluation.json")!r})
 assert report.region_l1_ratio == 1.0
@@ -249,7 +254,7 @@ def test_the_package_keeps_every_name_the_module_had():
     import tfganimation.evaluation as evaluation
 
     former = ["AUReader", "AUScores", "EVALUATION_FILE", "Editor", "EvaluationReport",
-              "OracleScores", "PSNR_CAP_DB", "Scores", "evaluate", "evaluate_run",
+              "OracleScores", "PSNR_CAP_DB", "Scores", "score_au_control", "evaluate_run",
               "generator_editor", "save_grid", "shipped_oracle"]  # fmt: skip
     assert set(former) <= set(evaluation.__all__)
     assert all(getattr(evaluation, name) is not None for name in former)

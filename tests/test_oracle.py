@@ -27,11 +27,11 @@ def test_shipped_oracle_meets_its_recorded_bound_on_unseen_faces():
 
 
 def test_shipped_oracle_ranks_the_truth_far_above_copying():
-    from tfganimation.evaluation import evaluate, shipped_oracle
+    from tfganimation.evaluation import score_au_control, shipped_oracle
     from tfganimation.synthetic import sample_identity
 
     identities = [sample_identity(np.random.default_rng([11, i])) for i in range(8)]
-    report = evaluate(lambda images, aus: (images, None), identities, 64, n_pairs=48,
+    report = score_au_control(lambda images, aus: (images, None), identities, 64, n_pairs=48,
                       pairs_per_au=0, oracle=shipped_oracle())  # fmt: skip
     assert report.oracle.truth < 0.5 * report.oracle.copy
     assert report.oracle_au_ratio == pytest.approx(1.0)  # copying scores the copy baseline

@@ -1,6 +1,6 @@
 """AU control: does an editor make the face the target AUs describe, next to copying the input?
 
-- `metric`: `evaluate`, the metric itself on held-out synthetic faces (NumPy only).
+- `metric`: `score_au_control`, the metric itself on held-out synthetic faces (NumPy only).
 - `report`: `EvaluationReport`, its scores and ratios, `evaluation.json`.
 - `pictures`: the labelled face grids (`save_grid`, `preset_grid`).
 - `editors`: a Keras generator as an `Editor`, the shipped oracle as an `AUReader`.
@@ -26,7 +26,7 @@ from tfganimation.lazy_exports import lazy_exports
 __getattr__, __all__ = lazy_exports(
     __name__,
     {
-        "tfganimation.evaluation.metric": ("AUReader", "Editor", "evaluate"),
+        "tfganimation.evaluation.metric": ("AUReader", "Editor", "score_au_control"),
         "tfganimation.evaluation.report": (
             "EVALUATION_FILE", "PSNR_CAP_DB", "AUScores", "EvaluationReport", "OracleScores",
             "Scores", "write_report",

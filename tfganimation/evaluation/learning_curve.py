@@ -2,7 +2,7 @@
 
 `train(..., snapshot_every=N)` keeps the generator's weights every N
 generator steps (`RUN_DIR/snapshots/`). `learning_curve` scores every
-snapshot on the same held-out pairs (`tfganimation.evaluation.evaluate`, same
+snapshot on the same held-out pairs (`tfganimation.evaluation.score_au_control`, same
 seed, so the rows differ only by the weights) and appends a row per snapshot
 to a CSV, skipping those already there: it can run while training goes on.
 """
@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from tfganimation.evaluation.editors import generator_editor
-from tfganimation.evaluation.metric import AUReader, evaluate
+from tfganimation.evaluation.metric import AUReader, score_au_control
 from tfganimation.synthetic import Identity
 
 COLUMNS = ("generator_step", "oracle_au_ratio", "region_l1_ratio", "outside_l1", "oracle_au_mse")
@@ -64,7 +64,7 @@ def learning_curve(
         if step in done:
             continue
         generator.load_weights(path)
-        report = evaluate(generator_editor(generator), identities, generator.image_size,
+        report = score_au_control(generator_editor(generator), identities, generator.image_size,
                           n_pairs=n_pairs, pairs_per_au=0, seed=seed, oracle=oracle)  # fmt: skip
         row = {
             "generator_step": step,

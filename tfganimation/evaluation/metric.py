@@ -1,7 +1,7 @@
 """The AU-control metric: does an editor make the face the target AUs describe?
 
 On held-out synthetic identities the ground truth of every edit is known: the
-renderer draws the same face at the target AUs. `evaluate` renders a source
+renderer draws the same face at the target AUs. `score_au_control` renders a source
 face, asks the editor for the target AUs, and compares the result with that
 truth, next to the "copy the input" baseline on the same pairs — an editor
 that does nothing scores exactly the baseline, a perfect one scores 0.
@@ -55,7 +55,7 @@ Editor = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray | None]
 _MIN_AU_STEP = 2.0
 
 
-def evaluate(
+def score_au_control(
     editor: Editor,
     identities: str | os.PathLike | Sequence[Identity],
     image_size: int,
@@ -94,7 +94,7 @@ def evaluate(
 
     Example:
     ```python
-    report = evaluate(generator_editor(generator), "data/synthetic", 128)
+    report = score_au_control(generator_editor(generator), "data/synthetic", 128)
     print(report.format_table())
     ```
     """

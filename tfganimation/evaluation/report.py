@@ -89,7 +89,7 @@ class AUScores:
 
 @dataclasses.dataclass(frozen=True)
 class EvaluationReport:
-    """The result of `evaluate`.
+    """The result of `score_au_control`.
 
     Args:
         image_size: int. Side of the rendered faces.

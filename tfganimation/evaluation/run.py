@@ -16,7 +16,7 @@ from typing import Sequence
 
 from tfganimation.demo.shipped import DEMO_NAME, demo_test_identities
 from tfganimation.evaluation.editors import generator_editor, shipped_oracle
-from tfganimation.evaluation.metric import AUReader, evaluate
+from tfganimation.evaluation.metric import AUReader, score_au_control
 from tfganimation.evaluation.report import EVALUATION_FILE, EvaluationReport, write_report
 from tfganimation.model_files.loading import load_model
 from tfganimation.model_files.reference import is_demo
@@ -50,8 +50,8 @@ def evaluate_run(
             use; None for the one the run was trained on, or for the demo,
             the held-out identities it ships with (`test_identities.json`:
             its training dataset is not shipped). Defaults to `None`.
-        n_pairs: int. See `evaluate`. Defaults to `64`.
-        seed: int. See `evaluate`. Defaults to `0`.
+        n_pairs: int. See `score_au_control`. Defaults to `64`.
+        seed: int. See `score_au_control`. Defaults to `0`.
         out: path or None. Output folder; None for `RUN_DIR/evaluation`, or
             `demo_evaluation` in the working directory for the demo.
         overwrite: bool. Replace the files of an earlier evaluation in `out`.
@@ -106,8 +106,8 @@ def evaluate_generator(
         identities: held-out identities, or a synthetic dataset folder
             (its `test` identities are used).
         out: path. An existing folder; the two files in it are replaced.
-        n_pairs: int. See `evaluate`. Defaults to `64`.
-        seed: int. See `evaluate`. Defaults to `0`.
+        n_pairs: int. See `score_au_control`. Defaults to `64`.
+        seed: int. See `score_au_control`. Defaults to `0`.
         oracle: AUReader or None. The AU oracle; None for the shipped one.
         grid_name: str. The grid's file name. Defaults to `GRID_FILE`.
 
@@ -115,7 +115,7 @@ def evaluate_generator(
         The `EvaluationReport` written as `out/EVALUATION_FILE`.
     """
     out = pathlib.Path(out)
-    report = evaluate(generator_editor(generator), identities, generator.image_size,
+    report = score_au_control(generator_editor(generator), identities, generator.image_size,
                       n_pairs=n_pairs, seed=seed, grid_path=out / grid_name,
                       oracle=oracle or shipped_oracle())  # fmt: skip
     write_report(report, out / EVALUATION_FILE)
