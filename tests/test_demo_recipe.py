@@ -1,5 +1,7 @@
 """The training options beyond the reference that the demo recipe uses."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from tfganimation.augment import augment, check_augmentations
 from tfganimation.callbacks import GeneratorSnapshots
 from tfganimation.schedules import generator_steps
 from tfganimation.training import TrainConfig, build_model
-from tfganimation.training.demo_recipe import demo_train_config
+from tfganimation.training.demo_recipe import demo_train_config, first_generator_steps
 
 
 def test_augment_keeps_shape_is_seeded_and_differentiable():
@@ -35,7 +37,7 @@ def test_translation_shifts_content_by_whole_pixels():
     image[0, 16, 16] = 1.0
     shifted = augment(tf.constant(image), ("translation",), tf.constant([0, 7], tf.int64))
     assert float(tf.reduce_sum(shifted)) == pytest.approx(3.0)  # one pixel, not smeared
-    (row, column), = np.argwhere(np.asarray(shifted)[0, ..., 0])
+    ((row, column),) = np.argwhere(np.asarray(shifted)[0, ..., 0])
     assert abs(row - 16) <= 2 and abs(column - 16) <= 2  # at most 1/16 of the side
 
 
@@ -140,3 +142,16 @@ def test_train_config_defaults_are_the_reference():
     config = TrainConfig(data="d", out="o")
     assert (config.upsampling, config.augmentations, config.color_tv_weight,
             config.au_gradient_weight, config.critic_warmup_steps) == ("transpose", (), 0.0, 0.0, 0)  # fmt: skip
+
+
+def test_first_generator_steps_keeps_the_constant_rate_phase():
+    recipe = demo_train_config("data", "out")
+    short = first_generator_steps(recipe, 1000)
+    batches = short.epochs * short.steps_per_epoch
+    assert generator_steps(batches, short.n_critic, short.critic_warmup_steps) == 1000
+    assert short.decay_epochs == 0 and short.learning_rate == recipe.learning_rate
+    assert (
+        dataclasses.replace(short, epochs=recipe.epochs, decay_epochs=recipe.decay_epochs) == recipe
+    )
+    with pytest.raises(ValueError, match="constant rate"):
+        first_generator_steps(recipe, 10_000)

@@ -79,7 +79,9 @@ def test_saved_model_and_litert_keep_the_contract(tmp_path):
     estimate = loaded.signatures["estimate_aus"](image=tf.constant(known_image()))["aus"].numpy()
     np.testing.assert_allclose(estimate[0, :5], [0.0, 0.0, 2.5, 5.0, 5.0])  # ×5, clipped to 0..5.
 
-    single = write_saved_model(tmp_path / "batch_1", generator, image_size=SIZE, batch_size=1)
+    single = write_saved_model(
+        tmp_path / "batch_1", generator, image_size=SIZE, batch_size=1, portable=True
+    )
     runner = Interpreter(model_content=tflite.convert(single, "float32")).get_signature_runner(
         "animate"
     )

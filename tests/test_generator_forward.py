@@ -11,7 +11,12 @@ from tfganimation.au_conditioning import AU_TERM_SCOPE, au_conv_term, padding_ta
 from tfganimation.export import tflite
 from tfganimation.export.saved_model import write_saved_model
 from tfganimation.generator import Generator
-from tfganimation.layers import INSTANCE_NORM_SCOPE, instance_norm, instance_normalize
+from tfganimation.layers import (
+    INSTANCE_NORM_SCOPE,
+    instance_norm,
+    instance_normalize,
+    portable_instance_norms,
+)
 from tfganimation.precision import dtype_policy
 
 TOLERANCE = 2e-5
@@ -78,6 +83,47 @@ def test_instance_normalize_keeps_the_dtype_and_takes_statistics_in_float32():
     np.testing.assert_allclose(tf.cast(normalized, tf.float32), expected, atol=0.05)
 
 
+def traced_ops(function, *specs) -> set[str]:
+    """Op types of a fresh trace of `function` (a reused trace may have relaxed its shapes)."""
+    concrete = tf.function(function).get_concrete_function(*specs)
+    return {op.type for op in concrete.graph.get_operations()}
+
+
+@pytest.mark.parametrize("dtype", [tf.float32, tf.bfloat16])
+def test_fused_instance_normalize_equals_the_4d_ops_and_falls_back_for_batches(dtype):
+    layer = instance_norm()
+    layer.build((None, 6, 6, 4))
+    randomized(layer)
+    x = tf.cast(np.random.default_rng(6).normal(3.0, 2.0, (3, 6, 6, 4)), dtype)
+    tolerance = 1e-5 if dtype == tf.float32 else 0.05
+    fused = tf.function(lambda x: instance_normalize(x, layer, fused=True))
+    unknown = tf.TensorSpec([None, 6, 6, 4], dtype)
+    any_batch = fused.get_concrete_function(unknown)  # Chooses at run time.
+    for batch in (x[:1], x):  # One image takes the fused kernel; a batch the 4-D ops.
+        for result in (fused(batch), any_batch(batch)):
+            assert result.dtype == dtype
+            np.testing.assert_allclose(
+                tf.cast(result, tf.float32), layer(tf.cast(batch, tf.float32)), atol=tolerance
+            )
+    one = tf.TensorSpec([1, 6, 6, 4], dtype)
+    function = fused.python_function
+    assert "FusedBatchNormV3" in traced_ops(function, one)
+    assert "If" in traced_ops(function, unknown)
+    assert "FusedBatchNormV3" not in traced_ops(function, tf.TensorSpec([2, 6, 6, 4], dtype))
+    with portable_instance_norms():
+        assert "FusedBatchNormV3" not in traced_ops(function, one)
+    assert "FusedBatchNormV3" not in traced_ops(lambda x: instance_normalize(x, layer), one)
+
+
+def test_generator_inference_on_one_image_equals_its_training_pass():
+    generator = randomized(Generator(image_size=16, conv_dim=4, residual_blocks=1))
+    images, aus = inputs(16, batch=1)
+    inference = tf.function(lambda x, a: generator((x, a), training=False))
+    assert "FusedBatchNormV3" in traced_ops(inference.python_function, images, aus)
+    for got, expected in zip(inference(images, aus), generator((images, aus), training=True)):
+        np.testing.assert_allclose(got, expected, atol=TOLERANCE)
+
+
 def reference_forward(generator, images, aus):
     """The reference's spelling: tiled AU planes, the norm layers as layers, two head convolutions."""
     height, width = images.shape[1], images.shape[2]
@@ -139,7 +185,7 @@ def test_bfloat16_generator_is_close_to_float32():
 
 def test_litert_file_matches_keras_without_5d_reshapes_or_au_planes(tmp_path):
     generator = randomized(Generator(image_size=32, conv_dim=8, residual_blocks=1))
-    saved = write_saved_model(tmp_path / "b1", generator, batch_size=1)
+    saved = write_saved_model(tmp_path / "b1", generator, batch_size=1, portable=True)
     model = tflite.convert(saved, "float32")
     interpreter = Interpreter(model_content=model)
     ops = collections.Counter(op["op_name"] for op in interpreter._get_ops_details())
@@ -157,7 +203,7 @@ def test_litert_file_matches_keras_without_5d_reshapes_or_au_planes(tmp_path):
 
 def test_int8_keeps_the_named_scopes_in_float(tmp_path):
     generator = randomized(Generator(image_size=16, conv_dim=4, residual_blocks=0))
-    saved = write_saved_model(tmp_path / "b1", generator, batch_size=1)
+    saved = write_saved_model(tmp_path / "b1", generator, batch_size=1, portable=True)
     rng = np.random.default_rng(4)
 
     def calibration():

@@ -32,11 +32,11 @@ def composite(image, color, attention):
     return attention * image + (1.0 - attention) * color
 
 
-def run_layers(layers_: list[layers.Layer], x):
+def run_layers(layers_: list[layers.Layer], x, fused_norms: bool = False):
     """`x` through `layers_` in order, each instance norm by `instance_normalize`."""
     for layer in layers_:
         if isinstance(layer, layers.GroupNormalization):
-            x = instance_normalize(x, layer)
+            x = instance_normalize(x, layer, fused_norms)
         else:
             x = layer(x)
     return x
@@ -57,7 +57,8 @@ class Generator(keras.Model):
     the forward pass spells three of them faster, exactly up to float
     rounding: the AU planes' share of the first convolution is computed
     without the planes (`tfganimation.au_conditioning`), each instance norm
-    in 4-D ops (`tfganimation.layers.instance_normalize`), and the two
+    in 4-D ops or, for one image at inference, TensorFlow's fused kernel
+    (`tfganimation.layers.instance_normalize`), and the two
     heads, which read the same features with 7×7 kernels, as one
     convolution with 4 output channels (a 1- or 3-channel convolution runs
     far below the CPU's matrix rate; one with 4 costs what one with 3 did).
@@ -173,18 +174,19 @@ class Generator(keras.Model):
         self.attention_head(features)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         images, aus = inputs
         images = ops.cast(images, self.compute_dtype)
-        features = self.encode(images, aus)
+        fused_norms = not training
+        features = self.encode(images, aus, fused_norms)
         for block in self.bottleneck.layers:
-            features = block(features)
-        features = run_layers(self.decoder.layers, features)
+            features = block(features, training=training)
+        features = run_layers(self.decoder.layers, features, fused_norms)
         color, attention = self.heads(features)
         edited = composite(ops.cast(images, "float32"), color, attention)
         return edited, color, attention
 
-    def encode(self, images, aus):
+    def encode(self, images, aus, fused_norms: bool = False):
         """The encoder on `concat(images, tile(aus))`, with the AU planes never built."""
         first, *rest = self.encoder.layers
         kernel = ops.cast(first.kernel, self.compute_dtype)
@@ -192,7 +194,7 @@ class Generator(keras.Model):
         features = ops.conv(images, kernel[:, :, :channels, :], padding="same")
         height, width = ops.shape(images)[1], ops.shape(images)[2]
         features = features + au_conv_term(aus, kernel[:, :, channels:, :], height, width)
-        return run_layers(rest, features)
+        return run_layers(rest, features, fused_norms)
 
     def heads(self, features):
         """`(color_head(features), attention_head(features))` as one 7×7 convolution."""

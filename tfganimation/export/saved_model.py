@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import keras
 
+from tfganimation.layers import portable_instance_norms
 from tfganimation.export.signatures import aus_spec, image_spec, make_animate, make_estimate_aus
 from tfganimation.model_files.names import ANIMATE, ESTIMATE_AUS
 
@@ -21,6 +23,7 @@ def write_saved_model(
     critic: keras.Model | None = None,
     image_size: int | None = None,
     batch_size: int | None = None,
+    portable: bool = False,
 ) -> Path:
     """Writes a SavedModel with the `animate` and, given a critic, `estimate_aus` signatures.
 
@@ -35,6 +38,10 @@ def write_saved_model(
             Defaults to `generator.image_size`.
         batch_size: int or `None`. Fixed batch size; `None` (the default)
             accepts any. LiteRT conversion wants 1.
+        portable: bool. Trace the instance norms as the 4-D ops LiteRT
+            converts rather than TensorFlow's fused kernel, which is faster
+            on TensorFlow but has no LiteRT op (`portable_instance_norms`).
+            Defaults to `False`.
 
     Returns:
         The SavedModel folder.
@@ -45,6 +52,13 @@ def write_saved_model(
             f"The critic's AU head reads {critic.image_size}-px images; it cannot serve "
             f"estimate_aus at image_size={image_size}."
         )
+    with portable_instance_norms() if portable else contextlib.nullcontext():
+        archive = _archive(generator, critic, image_size, batch_size)
+        archive.write_out(str(path), verbose=False)
+    return Path(path)
+
+
+def _archive(generator, critic, image_size: int, batch_size: int | None):
     # No `archive.track(...)`: endpoints track the variables they use, and
     # tracking the models as well writes every variable twice (Keras 3.15).
     archive = keras.export.ExportArchive()
@@ -59,5 +73,4 @@ def write_saved_model(
             make_estimate_aus(critic),
             input_signature=[image_spec(image_size, batch_size)],
         )
-    archive.write_out(str(path), verbose=False)
-    return Path(path)
+    return archive

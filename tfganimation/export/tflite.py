@@ -76,7 +76,8 @@ def convert(
 
     Args:
         saved_model_dir: path. A SavedModel with a batch-1 `animate`
-            signature (`write_saved_model(..., batch_size=1)`).
+            signature and portable instance norms
+            (`write_saved_model(..., batch_size=1, portable=True)`).
         variant: str. One of `VARIANTS`.
         calibration: callable. The int8 variant's representative inputs;
             required for `"int8"`, ignored otherwise.

@@ -14,6 +14,7 @@ interruption. The model it trains is shipped as `tfganimation.demo`.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from tfganimation.training import TrainConfig
 
@@ -72,3 +73,23 @@ def demo_train_config(data: str, out: str) -> TrainConfig:
         au_gradient_every=4,
         critic_warmup_steps=4000,
     )
+
+
+def first_generator_steps(config: TrainConfig, steps: int) -> TrainConfig:
+    """`config` stopped after its first `steps` generator steps, at the same learning rate.
+
+    For comparisons that need only the start of a long recipe (bfloat16
+    against float32 training, say): the shortened run takes the epochs that
+    hold the critic warm-up and those steps, and keeps the constant rate the
+    full recipe has over them, so its snapshots are the full run's.
+    """
+    if not config.steps_per_epoch:
+        raise ValueError("first_generator_steps needs a config with steps_per_epoch set.")
+    batches = config.critic_warmup_steps + steps * config.n_critic
+    epochs = math.ceil(batches / config.steps_per_epoch)
+    if epochs > config.epochs - config.decay_epochs:
+        raise ValueError(
+            f"The first {steps} generator steps take {epochs} epochs, past the "
+            f"{config.epochs - config.decay_epochs} epochs at a constant rate."
+        )
+    return dataclasses.replace(config, epochs=epochs, decay_epochs=0)
