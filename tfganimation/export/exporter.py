@@ -243,11 +243,7 @@ def export_model(
                         "signatures": describe_signatures(image_size, 1),
                     },
                 )
-                check(
-                    variant,
-                    write_bytes_atomically(targets[variant], model_bytes),
-                    parity.run_litert,
-                )
+                check(variant, write_bytes_atomically(targets[variant], model_bytes), parity.run_litert)
 
     # 3. metadata.json: the common metadata, each format's signatures, the checks.
     document = {
