@@ -6,9 +6,11 @@ import zipfile
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from conftest import TINY, TINY_CRITIC
 
 import tfganimation
+from tfganimation import losses
 from tfganimation.generator import composite
 
 
@@ -58,7 +60,9 @@ def test_critic_keeps_batch_axis_at_batch_one():
 
 def test_generator_convolutions_have_no_bias_and_reference_init():
     generator = tfganimation.Generator(conv_dim=32, residual_blocks=2)
-    convs = [layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Conv2D)]
+    convs = [
+        layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Conv2D)
+    ]
     assert convs and all(not layer.use_bias for layer in convs)
     kernel = np.asarray(convs[1].kernel)  # 4×4×32×64: enough samples for a tight estimate.
     assert abs(kernel.std() - 0.02) < 0.001 and abs(kernel.mean()) < 0.001
@@ -71,7 +75,9 @@ def test_instance_norm_matches_pytorch_epsilon():
         for layer in generator._flatten_layers()
         if isinstance(layer, keras.layers.GroupNormalization)
     ]
-    assert norms and all(layer.epsilon == 1e-5 and layer.groups == layer.gamma.shape[0] for layer in norms)
+    assert norms and all(
+        layer.epsilon == 1e-5 and layer.groups == layer.gamma.shape[0] for layer in norms
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,3 +170,42 @@ def test_the_shipped_demo_model_saved_with_repeat_num_loads_unchanged(tmp_path):
         np.testing.assert_array_equal(before, after)
     for before, after in zip(demo.critic(images), resaved.critic(images)):
         np.testing.assert_array_equal(before, after)
+
+
+def _critic_through_its_layers(critic, images):
+    """The critic with every convolution its own layer's kernel (the plain spelling)."""
+    features = critic.trunk(images)
+    aus = critic.au_head(features)
+    return critic.realness_head(features), tf.reshape(aus, (-1, critic.n_aus))
+
+
+def test_small_map_downsampling_as_matmul_equals_the_convolutions_with_double_backward():
+    # Maps 32 → 16 → 8 → 4 → 2: the layers reading 8 and 4 pixels take the matrix product.
+    critic = tfganimation.Critic(image_size=32, conv_dim=4, downsampling_layers=4)
+    for weight in critic.weights:  # Biases too, not zeros.
+        weight.assign(np.random.default_rng(0).normal(0, 0.2, weight.shape).astype("float32"))
+    rng = np.random.default_rng(1)
+    real = tf.constant(rng.uniform(-1, 1, (3, 32, 32, 3)), tf.float32)
+    fake = tf.constant(rng.uniform(-1, 1, (3, 32, 32, 3)), tf.float32)
+    alpha = tf.constant(rng.uniform(0, 1, (3, 1, 1, 1)), tf.float32)
+    for got, expected in zip(critic(real), _critic_through_its_layers(critic, real)):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+
+    def penalty_and_gradients(critic_fn):
+        with tf.GradientTape() as tape:
+            penalty = tf.reduce_mean(losses.gradient_penalty(critic_fn, real, fake, alpha))
+        return penalty, tape.gradient(penalty, critic.trainable_variables)
+
+    penalty, gradients = penalty_and_gradients(critic)
+    expected_penalty, expected_gradients = penalty_and_gradients(
+        lambda images, **_: _critic_through_its_layers(critic, images)
+    )
+    np.testing.assert_allclose(penalty, expected_penalty, rtol=1e-5)
+    for got, expected in zip(gradients, expected_gradients):
+        if expected is not None:
+            np.testing.assert_allclose(got, expected, atol=1e-5)
+
+    graph = tf.function(critic).get_concrete_function(tf.TensorSpec([None, 32, 32, 3])).graph
+    kinds = [op.type for op in graph.get_operations()]
+    assert kinds.count("Conv2D") == 2 + 2  # Two trunk layers on large maps, the two heads.
+    assert "MatMul" in kinds or "BatchMatMulV2" in kinds

@@ -166,6 +166,61 @@ def conv(
     )
 
 
+SMALL_MAP = 8
+"""Largest input side at which `downsample_as_matmul` beats the convolution kernel."""
+
+
+def downsample_as_matmul(x, layer: layers.Conv2D):
+    """`layer(x)` for a 4×4 stride-2 "same" convolution, as one matrix product of its taps.
+
+    The critic's last convolutions read maps of 8 and 4 pixels with 512 to
+    2048 channels: a product of few rows with a kernel of up to 128 MiB,
+    which the convolution kernels run at 3-12% of the CPU's matrix rate,
+    forward and backward. Gathering the 16 taps (strided slices of the
+    padded map) and multiplying once by the reshaped kernel computes the
+    same sums, exactly up to float rounding, 1.5-3.3× faster at those sizes
+    with the gradient penalty's double backward included (issue #23,
+    `benchmarks/critic_step_profile.py`). On larger maps the convolution
+    kernel is faster.
+    """
+    height, width = x.shape[1], x.shape[2]
+    taps, _, channels, filters = layer.kernel.shape
+    dtype = layer.compute_dtype
+    padded = ops.pad(ops.cast(x, dtype), [[0, 0], [1, 1], [1, 1], [0, 0]])
+    rows, columns = height // 2, width // 2
+    patches = ops.concatenate(
+        [
+            padded[:, u : u + 2 * rows : 2, v : v + 2 * columns : 2, :]
+            for u in range(taps)
+            for v in range(taps)
+        ],
+        axis=-1,
+    )
+    kernel = ops.reshape(ops.cast(layer.kernel, dtype), [taps * taps * channels, filters])
+    outputs = ops.matmul(ops.reshape(patches, [-1, taps * taps * channels]), kernel)
+    outputs = ops.reshape(outputs, [-1, rows, columns, filters])
+    if layer.use_bias:
+        outputs = outputs + ops.cast(layer.bias, dtype)
+    return outputs
+
+
+def is_small_downsampling(layer: layers.Layer, x) -> bool:
+    """Whether `downsample_as_matmul(x, layer)` applies to `x` and is the faster spelling."""
+    if not isinstance(layer, layers.Conv2D) or isinstance(x, keras.KerasTensor):
+        return False
+    height, width = x.shape[1], x.shape[2]
+    return (
+        tuple(layer.kernel_size) == (4, 4)
+        and tuple(layer.strides) == (2, 2)
+        and layer.padding == "same"
+        and height is not None
+        and width is not None
+        and height % 2 == 0
+        and width % 2 == 0
+        and max(height, width) <= SMALL_MAP
+    )
+
+
 def conv_transpose(filters: int, name: str | None = None) -> layers.Conv2DTranspose:
     """A bias-free 4×4 stride-2 transposed convolution that doubles H and W.
 
