@@ -15,29 +15,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from generator_profile import median_ms  # noqa: E402
 from train_throughput import forward_flops, matmul_rate  # noqa: E402
 
 from tfganimation import losses  # noqa: E402
 from tfganimation.training import TrainConfig, build_model  # noqa: E402
 
 IMAGE_SIZE = 128
-
-
-def median_seconds(function, inputs, repeats: int) -> float:
-    function(*inputs)  # traces
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        tf.nest.map_structure(lambda t: t.numpy(), function(*inputs))
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def used(gradients):
@@ -102,7 +91,7 @@ def profile(precision: str, batch: int, repeats: int) -> dict:
     rows = []
     for name, (function, (g, d), kind) in parts(model).items():
         inputs = {"aus": (images, aus), "edited": (images, edited), "all": (images, edited, aus)}
-        seconds = median_seconds(function, inputs[kind], repeats)
+        seconds = median_ms(function, inputs[kind], repeats) / 1000.0
         flops = batch * (g * generator_flops + d * critic_flops)
         rows.append(
             {

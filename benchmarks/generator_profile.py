@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from inference import matmul_flops_per_second  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
 from tfganimation.au_conditioning import au_conv_term  # noqa: E402
@@ -120,19 +121,6 @@ def median_ms(function, inputs, repeats: int) -> float:
     return 1000.0 * statistics.median(times)
 
 
-def matmul_rate(dtype, size: int = 2048, repeats: int = 5) -> float:
-    """Best FLOP/s of a `size`² matrix product in `dtype` (the ceiling the rates are shown against)."""
-    a = tf.cast(tf.random.normal([size, size]), dtype)
-    product = tf.function(lambda a: tf.matmul(a, a))
-    product(a).numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        product(a).numpy()
-        best = min(best, time.perf_counter() - started)
-    return 2.0 * size**3 / best
-
-
 def profile(generator: Generator, precision: str, repeats: int) -> dict:
     model = in_precision(generator, precision)
     rng = np.random.default_rng(0)
@@ -193,7 +181,7 @@ def main() -> None:
     print(f"Generator at {args.image_size} px, batch 1, {os.cpu_count()} cores, load {load:.1f}")
     results = {}
     for precision in args.precisions:
-        ceiling = matmul_rate(tf.float32 if precision == "float32" else tf.bfloat16)
+        ceiling = matmul_flops_per_second(dtype=tf.float32 if precision == "float32" else tf.bfloat16)
         results[precision] = {"matmul_flops_per_second": ceiling}
         results[precision].update(profile(generator, precision, args.repeats))
         print_profile(precision, results[precision], ceiling, args.verbose)

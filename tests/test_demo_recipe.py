@@ -37,7 +37,7 @@ def test_translation_shifts_content_by_whole_pixels():
     image[0, 16, 16] = 1.0
     shifted = augment(tf.constant(image), ("translation",), tf.constant([0, 7], tf.int64))
     assert float(tf.reduce_sum(shifted)) == pytest.approx(3.0)  # one pixel, not smeared
-    ((row, column),) = np.argwhere(np.asarray(shifted)[0, ..., 0])
+    (row, column), = np.argwhere(np.asarray(shifted)[0, ..., 0])
     assert abs(row - 16) <= 2 and abs(column - 16) <= 2  # at most 1/16 of the side
 
 

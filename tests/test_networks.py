@@ -60,9 +60,7 @@ def test_critic_keeps_batch_axis_at_batch_one():
 
 def test_generator_convolutions_have_no_bias_and_reference_init():
     generator = tfganimation.Generator(conv_dim=32, residual_blocks=2)
-    convs = [
-        layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Conv2D)
-    ]
+    convs = [layer for layer in generator._flatten_layers() if isinstance(layer, keras.layers.Conv2D)]
     assert convs and all(not layer.use_bias for layer in convs)
     kernel = np.asarray(convs[1].kernel)  # 4×4×32×64: enough samples for a tight estimate.
     assert abs(kernel.std() - 0.02) < 0.001 and abs(kernel.mean()) < 0.001
@@ -75,9 +73,7 @@ def test_instance_norm_matches_pytorch_epsilon():
         for layer in generator._flatten_layers()
         if isinstance(layer, keras.layers.GroupNormalization)
     ]
-    assert norms and all(
-        layer.epsilon == 1e-5 and layer.groups == layer.gamma.shape[0] for layer in norms
-    )
+    assert norms and all(layer.epsilon == 1e-5 and layer.groups == layer.gamma.shape[0] for layer in norms)
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import keras
 
-from tfganimation.layers import portable_instance_norms
 from tfganimation.export.signatures import aus_spec, image_spec, make_animate, make_estimate_aus
+from tfganimation.layers import portable_instance_norms
 from tfganimation.model_files.names import ANIMATE, ESTIMATE_AUS
 
 SERVING_VERSION = "1"
