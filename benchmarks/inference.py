@@ -7,7 +7,13 @@ rendered synthetic faces (the demo's held-out faces for `demo`). Each image
 goes through:
 
 * Keras eager: `generator((images, aus))`, float in and out;
-* `tf.function` and XLA (`tf.function(jit_compile=True)`) around that call;
+* `tf.function` and XLA (`tf.function(jit_compile=True)`) around that call,
+  and `tf.function` with the residual blocks' 3×3 convolutions as the
+  direct kernels instead of Winograd products (`tfganimation.winograd`);
+* frozen graph: the `animate` function as the Keras backend of `Animator`
+  runs it (`GraphSession`: weights frozen to constants, so TensorFlow folds
+  the Winograd kernel transforms), in float32, with direct 3×3
+  convolutions, and in bfloat16;
 * SavedModel: the exported `animate` signature (uint8 in/out, conversions
   included), as TensorFlow Serving would run it;
 * bfloat16: `tf.function` and SavedModel again with the generator computing
@@ -45,6 +51,7 @@ its users run it and under PyTorch's bfloat16 autocast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -69,12 +76,19 @@ from tfganimation.model_files.reference import is_demo
 from tfganimation.export import parity, representative, tflite
 from tfganimation.model_files.loading import load_model
 from tfganimation.export.saved_model import write_saved_model
+from tfganimation.export.signatures import aus_spec, image_spec, make_animate
 from tfganimation.generator import Generator
+from tfganimation.inference.graph_session import GraphSession
 from tfganimation.precision import bfloat16_cpu_flags, in_precision
 from tfganimation.synthetic import render_face, sample_identity
+from tfganimation.winograd import direct_convolutions
 
 CORES = os.cpu_count() or 1
-BFLOAT16_MODES = ("tf.function bfloat16", "SavedModel animate bfloat16")
+BFLOAT16_MODES = (
+    "tf.function bfloat16",
+    "SavedModel animate bfloat16",
+    "frozen graph bfloat16 (Animator)",
+)
 
 REFERENCE_SCRIPT = Path(__file__).with_name("reference_pytorch.py")
 
@@ -158,6 +172,12 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
         return generator((model_image, model_aus), training=False)[0].numpy()
 
     function = tf.function(lambda x, a: generator((x, a), training=False)[0])
+
+    @tf.function
+    def direct_function(x, a):
+        with direct_convolutions():
+            return generator((x, a), training=False)[0]
+
     half = in_precision(generator, "bfloat16")
     half_function = tf.function(lambda x, a: half((x, a), training=False)[0])
     uint8_image, float_aus = tf.constant(image), tf.constant(aus)
@@ -167,12 +187,22 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
         animate = tf.saved_model.load(str(saved)).signatures["animate"]
         return lambda: animate(image=uint8_image, aus=float_aus)["image"].numpy()
 
+    def frozen_animate(model, direct=False):
+        signature = [image_spec(image_size), aus_spec()]
+        with direct_convolutions() if direct else contextlib.nullcontext():
+            session = GraphSession(tf.function(make_animate(model), input_signature=signature))
+        return lambda: session(image=image, aus=aus)["image"]
+
     modes = {
         "Keras eager": (CORES, call),
         "tf.function": (CORES, lambda: function(model_image, model_aus).numpy()),
+        "tf.function, direct 3x3": (CORES, lambda: direct_function(model_image, model_aus).numpy()),
         "SavedModel animate": (CORES, saved_animate(generator, "saved_model")),
+        "frozen graph (Animator)": (CORES, frozen_animate(generator)),
+        "frozen graph, direct 3x3": (CORES, frozen_animate(generator, direct=True)),
         BFLOAT16_MODES[0]: (CORES, lambda: half_function(model_image, model_aus).numpy()),
         BFLOAT16_MODES[1]: (CORES, saved_animate(half, "saved_model_bfloat16")),
+        BFLOAT16_MODES[2]: (CORES, frozen_animate(half)),
     }
     if not args.no_xla:
         xla = tf.function(lambda x, a: generator((x, a), training=False)[0], jit_compile=True)

@@ -9,6 +9,8 @@ Times the two kinds of training step of the 128-px reference model
   the critic in two calls, as before issue #16 (now one call of 2N images);
 * xla: `tf.function(..., jit_compile=True)`;
 * bf16: `function` under the `mixed_bfloat16` policy;
+* direct3x3: `function` with the critic step's fakes through the direct 3×3
+  kernels instead of Winograd products (`tfganimation.winograd`), as before;
 
 each in its own process (so that the peak memory is that configuration's),
 after a warm-up step that traces and compiles. The step is the real
@@ -64,7 +66,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-MODES = ("eager", "function", "unbatched", "xla", "bf16")
+MODES = ("eager", "function", "unbatched", "xla", "bf16", "direct3x3")
 IMAGE_SIZE = 128
 
 
@@ -145,6 +147,14 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
         if mode == "eager"
         else tf.function(model.train_step, jit_compile=mode == "xla")
     )
+    if mode == "direct3x3":
+        from tfganimation.winograd import direct_convolutions
+
+        def direct_step(batch):
+            with direct_convolutions():  # Read when the step is traced.
+                return model.train_step(batch)
+
+        step = tf.function(direct_step)
 
     def run(with_generator: bool) -> float:
         # The generator steps when the incremented counter is a multiple of n_critic.

@@ -164,11 +164,11 @@ def convert_part(shapes, fn, variant: str, seed: int = 0) -> tuple[bytes, float]
     from ai_edge_litert.interpreter import Interpreter
 
     from tfganimation.export.tflite import FLOAT_SCOPES, in_scopes
-    from tfganimation.layers import portable_instance_norms
+    from tfganimation.layers import portable_ops
 
     signature = [tf.TensorSpec(shape, tf.float32) for shape in shapes]
     function = tf.function(fn, input_signature=signature)
-    with portable_instance_norms():  # As the exported file has them.
+    with portable_ops():  # As the exported file has them.
         concrete = function.get_concrete_function()
 
     def converter():

@@ -15,7 +15,7 @@ from tfganimation.layers import (
     INSTANCE_NORM_SCOPE,
     instance_norm,
     instance_normalize,
-    portable_instance_norms,
+    portable_ops,
 )
 from tfganimation.precision import dtype_policy
 
@@ -110,7 +110,7 @@ def test_fused_instance_normalize_equals_the_4d_ops_and_falls_back_for_batches(d
     assert "FusedBatchNormV3" in traced_ops(function, one)
     assert "If" in traced_ops(function, unknown)
     assert "FusedBatchNormV3" not in traced_ops(function, tf.TensorSpec([2, 6, 6, 4], dtype))
-    with portable_instance_norms():
+    with portable_ops():
         assert "FusedBatchNormV3" not in traced_ops(function, one)
     assert "FusedBatchNormV3" not in traced_ops(lambda x: instance_normalize(x, layer), one)
 

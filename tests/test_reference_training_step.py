@@ -45,7 +45,9 @@ def step():
     images = tf.constant(nhwc(reference["image"]))
     real_aus, target_aus = reference["real_aus"], reference["target_aus"]
 
-    edited = tf.stop_gradient(model.generator((images, target_aus), training=True)[0])
+    # As `_critic_step` makes the fakes: the inference pass, traced (Winograd products).
+    fakes = tf.function(lambda x, aus: model.generator((x, aus), training=False)[0])
+    edited = fakes(images, tf.constant(target_aus, tf.float32))
     critic_variables = model.critic.trainable_variables
     with tf.GradientTape(persistent=True) as tape:
         critic_terms = model.critic_loss_terms(images, edited, real_aus, reference["gp_alpha"])

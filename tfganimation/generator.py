@@ -54,11 +54,13 @@ class Generator(keras.Model):
     paint the pixels that the expression change moves.
 
     The layers (and so the weights and saved files) are the reference's;
-    the forward pass spells three of them faster, exactly up to float
+    the forward pass spells four of them faster, exactly up to float
     rounding: the AU planes' share of the first convolution is computed
     without the planes (`tfganimation.au_conditioning`), each instance norm
     in 4-D ops or, for one image at inference, TensorFlow's fused kernel
-    (`tfganimation.layers.instance_normalize`), and the two
+    (`tfganimation.layers.instance_normalize`), the residual blocks' 3×3
+    convolutions at inference in float32 as Winograd products, with a
+    quarter of the multiplies (`tfganimation.winograd`), and the two
     heads, which read the same features with 7×7 kernels, as one
     convolution with 4 output channels (a 1- or 3-channel convolution runs
     far below the CPU's matrix rate; one with 4 costs what one with 3 did).

@@ -21,6 +21,8 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from tfganimation.winograd import conv3x3, direct_convolutions
+
 INSTANCE_NORM_SCOPE = "instance_norm"
 """Name scope of each norm's statistics and scale-and-shift (TensorFlow numbers repeats `_1`, `_2`, …).
 
@@ -74,15 +76,18 @@ _PORTABLE_NORMS = contextvars.ContextVar("portable_instance_norms", default=Fals
 
 
 @contextlib.contextmanager
-def portable_instance_norms() -> Iterator[None]:
-    """Inside, `instance_normalize` never takes TensorFlow's fused kernel.
+def portable_ops() -> Iterator[None]:
+    """Inside, the networks trace only what LiteRT converts and runs well.
 
-    For graphs traced to be converted to LiteRT, which has no training-mode
-    batch norm (`write_saved_model(..., portable=True)`).
+    `instance_normalize` never takes TensorFlow's fused kernel (LiteRT has
+    no training-mode batch norm) and 3×3 convolutions stay direct
+    (`tfganimation.winograd.direct_convolutions`). For graphs traced to be
+    converted (`write_saved_model(..., portable=True)`).
     """
     token = _PORTABLE_NORMS.set(True)
     try:
-        yield
+        with direct_convolutions():
+            yield
     finally:
         _PORTABLE_NORMS.reset(token)
 
@@ -101,7 +106,7 @@ def instance_normalize(x, norm: layers.GroupNormalization, fused: bool = False):
     faster than the separate ops in float32 and more in bfloat16 (issue #23,
     `benchmarks/generator_profile.py`). Batches of several images, where the
     kernel would need the batch folded into the channels, and graphs traced
-    inside `portable_instance_norms()` take the 4-D ops.
+    inside `portable_ops()` take the 4-D ops.
     """
     if not fused or _PORTABLE_NORMS.get() or x.shape[0] not in (None, 1):
         return _instance_normalize_4d(x, norm)
@@ -243,6 +248,10 @@ def conv_transpose(filters: int, name: str | None = None) -> layers.Conv2DTransp
 class ResidualBlock(layers.Layer):
     """conv3×3 → IN → ReLU → conv3×3 → IN, added to the input.
 
+    At inference the convolutions may run as Winograd products and the
+    norms of one image as TensorFlow's fused kernel (`conv3x3`,
+    `instance_normalize`); training always takes the direct ops.
+
     Args:
         filters: int. Channels of the input and of both convolutions.
     """
@@ -262,8 +271,9 @@ class ResidualBlock(layers.Layer):
 
     def call(self, inputs, training=None):
         fused = not training  # Inference: a single image takes the fused kernel.
-        x = ops.relu(instance_normalize(self.conv_1(inputs), self.norm_1, fused))
-        x = instance_normalize(self.conv_2(x), self.norm_2, fused)
+        x = conv3x3(inputs, self.conv_1, training)
+        x = ops.relu(instance_normalize(x, self.norm_1, fused))
+        x = instance_normalize(conv3x3(x, self.conv_2, training), self.norm_2, fused)
         return inputs + x
 
     def get_config(self):

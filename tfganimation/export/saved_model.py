@@ -9,7 +9,7 @@ from pathlib import Path
 import keras
 
 from tfganimation.export.signatures import aus_spec, image_spec, make_animate, make_estimate_aus
-from tfganimation.layers import portable_instance_norms
+from tfganimation.layers import portable_ops
 from tfganimation.model_files.names import ANIMATE, ESTIMATE_AUS
 
 SERVING_VERSION = "1"
@@ -38,9 +38,10 @@ def write_saved_model(
             Defaults to `generator.image_size`.
         batch_size: int or `None`. Fixed batch size; `None` (the default)
             accepts any. LiteRT conversion wants 1.
-        portable: bool. Trace the instance norms as the 4-D ops LiteRT
-            converts rather than TensorFlow's fused kernel, which is faster
-            on TensorFlow but has no LiteRT op (`portable_instance_norms`).
+        portable: bool. Trace only ops LiteRT converts and runs well:
+            the instance norms as 4-D ops rather than TensorFlow's fused
+            kernel, the 3×3 convolutions direct rather than as Winograd
+            products (`portable_ops`).
             Defaults to `False`.
 
     Returns:
@@ -52,7 +53,7 @@ def write_saved_model(
             f"The critic's AU head reads {critic.image_size}-px images; it cannot serve "
             f"estimate_aus at image_size={image_size}."
         )
-    with portable_instance_norms() if portable else contextlib.nullcontext():
+    with portable_ops() if portable else contextlib.nullcontext():
         archive = _archive(generator, critic, image_size, batch_size)
         archive.write_out(str(path), verbose=False)
     return Path(path)

@@ -1,0 +1,120 @@
+"""Winograd F(4×4, 3×3) computes the residual blocks' 3×3 convolutions at inference, and only there."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfganimation.export.signatures import aus_spec, image_spec, make_animate
+from tfganimation.generator import Generator
+from tfganimation.inference.graph_session import GraphSession
+from tfganimation.layers import ResidualBlock, conv, portable_ops
+from tfganimation.precision import dtype_policy
+from tfganimation.winograd import (
+    WINOGRAD_SCOPE,
+    direct_convolutions,
+    is_winograd_convolution,
+    winograd_conv3x3,
+)
+
+RELATIVE_TOLERANCE = 1e-5
+"""Largest difference from the direct convolution, as a share of its largest output."""
+
+
+def assert_close_to_scale(actual, expected, tolerance=RELATIVE_TOLERANCE):
+    scale = float(np.max(np.abs(expected)))
+    np.testing.assert_allclose(
+        np.asarray(actual) / scale, np.asarray(expected) / scale, atol=tolerance
+    )
+
+
+def traced_op_names(function, *args) -> list[str]:
+    return [
+        op.name for op in tf.function(function).get_concrete_function(*args).graph.get_operations()
+    ]
+
+
+def uses_winograd(function, *args) -> bool:
+    return any(WINOGRAD_SCOPE in name for name in traced_op_names(function, *args))
+
+
+@pytest.mark.parametrize(
+    "batch,height,width,channels,filters", [(1, 8, 8, 5, 7), (3, 12, 8, 16, 4)]
+)
+def test_winograd_equals_the_direct_convolution(batch, height, width, channels, filters):
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (batch, height, width, channels)).astype("float32")
+    kernel = rng.normal(0, 0.1, (3, 3, channels, filters)).astype("float32")
+    expected = tf.nn.conv2d(x, kernel, 1, "SAME")
+    actual = winograd_conv3x3(tf.constant(x), tf.constant(kernel))
+    assert actual.shape == expected.shape
+    assert_close_to_scale(actual, expected)
+
+
+def test_winograd_reads_the_padding_as_zeros_at_every_border():
+    # A map of ones: each output counts the taps inside the image, so the
+    # borders and corners differ from the middle exactly as "same" padding says.
+    x = tf.ones([1, 8, 8, 1])
+    kernel = tf.ones([3, 3, 1, 1])
+    counts = winograd_conv3x3(x, kernel).numpy()[0, :, :, 0]
+    np.testing.assert_allclose(counts, tf.nn.conv2d(x, kernel, 1, "SAME")[0, :, :, 0], atol=1e-5)
+    assert counts[0, 0] == pytest.approx(4) and counts[3, 0] == pytest.approx(6)
+
+
+def built_conv(**kwargs):
+    layer = conv(4, kwargs.pop("kernel_size", 3), **kwargs)
+    layer.build((None, 8, 8, 4))
+    return layer
+
+
+def qualifies(layer, x) -> bool:
+    """`is_winograd_convolution(layer, x)` as a traced graph sees it."""
+    answers = []
+    tf.function(lambda x: answers.append(is_winograd_convolution(layer, x)) or x)(x)
+    return answers[0]
+
+
+def test_only_float32_bias_free_3x3_same_convolutions_on_tiled_maps_qualify():
+    x = tf.zeros([1, 8, 8, 4])
+    assert qualifies(built_conv(), x)
+    assert not is_winograd_convolution(built_conv(), x)  # Eagerly the direct kernel is faster.
+    assert not qualifies(built_conv(), tf.zeros([1, 6, 6, 4]))  # 6 px: no 4-px tiles.
+    assert not qualifies(built_conv(kernel_size=4), x)
+    assert not qualifies(built_conv(strides=2), x)
+    assert not qualifies(built_conv(use_bias=True), x)
+    assert not qualifies(built_conv(padding="valid"), x)
+    with dtype_policy("mixed_bfloat16"):
+        half = built_conv()
+    assert not qualifies(half, tf.zeros([1, 8, 8, 4], tf.bfloat16))
+    with direct_convolutions():
+        assert not qualifies(built_conv(), x)
+
+
+def test_residual_block_uses_winograd_at_inference_only_and_equals_the_direct_kernels():
+    block = ResidualBlock(8)
+    block.build((None, 8, 8, 8))
+    x = tf.constant(np.random.default_rng(1).normal(0, 1, (2, 8, 8, 8)).astype("float32"))
+    assert uses_winograd(lambda x: block(x, training=False), x)
+    assert not uses_winograd(lambda x: block(x, training=True), x)
+    with portable_ops():  # Graphs for LiteRT keep the direct kernels.
+        assert not uses_winograd(lambda x: block(x, training=False), x)
+    expected = block(x, training=False)  # Eagerly: the direct kernels.
+    actual = tf.function(lambda x: block(x, training=False))(x)
+    assert_close_to_scale(actual, expected, 1e-4)
+
+
+def test_generator_inference_with_winograd_matches_the_direct_kernels_in_a_frozen_graph():
+    generator = Generator(image_size=32, conv_dim=8, residual_blocks=2)
+    for weight in generator.weights:  # Weights far from init, as a trained model's.
+        weight.assign(np.random.default_rng(2).normal(0, 0.2, weight.shape).astype("float32"))
+    signature = [image_spec(32), aus_spec()]
+    frozen = GraphSession(tf.function(make_animate(generator), input_signature=signature))
+    with direct_convolutions():
+        direct = GraphSession(tf.function(make_animate(generator), input_signature=signature))
+    assert any(WINOGRAD_SCOPE in op.name for op in frozen.graph.get_operations())
+    assert not any(WINOGRAD_SCOPE in op.name for op in direct.graph.get_operations())
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    aus = rng.uniform(0, 5, (2, 17)).astype("float32")
+    got, want = frozen(image=images, aus=aus), direct(image=images, aus=aus)
+    np.testing.assert_allclose(got["attention"], want["attention"], atol=1e-4)
+    assert np.abs(got["image"].astype(int) - want["image"].astype(int)).max() <= 1

@@ -1,0 +1,185 @@
+"""3×3 convolutions at inference as Winograd F(4×4, 3×3) matrix products.
+
+The generator's twelve residual-block convolutions (3×3, 256→256 channels
+on 32×32 maps at 128 px) are two thirds of its arithmetic, and oneDNN's
+direct kernels already run them near the CPU's float32 matrix rate
+(issue #23, `benchmarks/generator_profile.py`): only less arithmetic makes
+them faster. Winograd's minimal filtering (Lavin & Gray, "Fast Algorithms
+for Convolutional Neural Networks", CVPR 2016) computes each 4×4 block of
+outputs from its 6×6 input tile as
+
+    Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+
+Summed over input channels, the ⊙ becomes 36 independent matrix products
+`[tiles, C] × [C, K]`: four times fewer multiply-adds than the direct
+convolution. The tile and output transforms are small matrix products over
+the 36 tile positions; the kernel transform `G g Gᵀ` depends on the weights
+alone, so in a frozen graph (`GraphSession`, which the Keras backend of
+`Animator` uses) TensorFlow folds it into a constant once.
+
+Used at inference in float32 only:
+- training keeps the direct kernels, whose gradients TensorFlow runs far
+  faster than those of the tile gathering;
+- F(4×4, 3×3)'s transforms hold constants up to 8 and 1/24, which cost
+  about 1e-5 of the output's scale in float32 (`tests/test_winograd.py`)
+  and would cost far more in bfloat16, where AMX makes the direct kernel
+  3-6× faster anyway;
+- graphs for LiteRT take the direct kernels (`direct_convolutions`): its
+  quantized variants cannot keep the transformed ranges, and XNNPACK runs
+  the gathered products slower than its own convolutions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+WINOGRAD_SCOPE = "winograd"
+"""Name scope of each Winograd convolution's ops."""
+
+TILE = 4
+"""Output pixels per tile side; each tile reads `TILE + 2` input pixels."""
+
+_B_T = np.array(
+    [
+        [4, 0, -5, 0, 1, 0],
+        [0, -4, -4, 1, 1, 0],
+        [0, 4, -4, -1, 1, 0],
+        [0, -2, -1, 2, 1, 0],
+        [0, 2, -1, -2, 1, 0],
+        [0, 4, 0, -5, 0, 1],
+    ],
+    dtype=np.float64,
+)
+_G = np.array(
+    [
+        [1 / 4, 0, 0],
+        [-1 / 6, -1 / 6, -1 / 6],
+        [-1 / 6, 1 / 6, -1 / 6],
+        [1 / 24, 1 / 12, 1 / 6],
+        [1 / 24, -1 / 12, 1 / 6],
+        [0, 0, 1],
+    ],
+    dtype=np.float64,
+)
+_A_T = np.array(
+    [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+    dtype=np.float64,
+)
+# The 2-D transforms as one matrix each over the flattened tile positions:
+# row 6a + b of Bᵀ d B is Σ_uv Bᵀ[a, u] Bᵀ[b, v] d[u, v], and so on.
+_TILE_TRANSFORM = np.kron(_B_T, _B_T).astype("float32")  # [36, 36]
+_KERNEL_TRANSFORM = np.kron(_G, _G).astype("float32")  # [36, 9]
+_OUTPUT_TRANSFORM = np.kron(_A_T, _A_T).astype("float32")  # [16, 36]
+
+_DIRECT = contextvars.ContextVar("direct_convolutions", default=False)
+
+
+@contextlib.contextmanager
+def direct_convolutions() -> Iterator[None]:
+    """Inside, `conv3x3` runs every convolution as the direct kernel.
+
+    For graphs traced to be converted to LiteRT
+    (`write_saved_model(..., portable=True)`).
+    """
+    token = _DIRECT.set(True)
+    try:
+        yield
+    finally:
+        _DIRECT.reset(token)
+
+
+def conv3x3(x, layer: layers.Conv2D, training=None):
+    """`layer(x)`, as Winograd products where `is_winograd_convolution` allows it."""
+    if not training and is_winograd_convolution(layer, x):
+        return winograd_conv3x3(x, layer.kernel)
+    return layer(x)
+
+
+def is_winograd_convolution(layer: layers.Layer, x) -> bool:
+    """Whether `winograd_conv3x3(x, layer.kernel)` computes `layer(x)` here, in float32.
+
+    A bias-free 3×3 stride-1 "same" convolution in float32, on a map whose
+    height and width are known multiples of `TILE`, in a traced graph,
+    outside `direct_convolutions()`. Eagerly, each of the Winograd ops is
+    dispatched apart and the kernel transform redone on every call: the
+    128-px generator took 245 ms in Keras eager against 139 with the
+    direct kernels.
+    """
+    if _DIRECT.get() or tf.executing_eagerly() or not isinstance(layer, layers.Conv2D):
+        return False
+    if isinstance(x, keras.KerasTensor) or layer.compute_dtype != "float32":
+        return False
+    height, width = x.shape[1], x.shape[2]
+    return (
+        tuple(layer.kernel_size) == (3, 3)
+        and tuple(layer.strides) == (1, 1)
+        and tuple(layer.dilation_rate) == (1, 1)
+        and layer.groups == 1
+        and layer.padding == "same"
+        and not layer.use_bias
+        and height is not None
+        and width is not None
+        and height % TILE == 0
+        and width % TILE == 0
+    )
+
+
+def winograd_conv3x3(x, kernel):
+    """`conv2d(x, kernel, padding="same")` for a 3×3 kernel, by Winograd F(4×4, 3×3).
+
+    Args:
+        x: float32 `[N, H, W, C]`, H and W known multiples of `TILE`.
+        kernel: `[3, 3, C, K]`.
+
+    Returns:
+        `[N, H, W, K]` float32.
+    """
+    height, width, channels = x.shape[1], x.shape[2], x.shape[3]
+    filters = kernel.shape[-1]
+    rows, columns = height // TILE, width // TILE
+    positions = (TILE + 2) ** 2
+    with keras.name_scope(WINOGRAD_SCOPE):
+        transformed_kernel = ops.reshape(
+            ops.matmul(_KERNEL_TRANSFORM, ops.reshape(ops.cast(kernel, x.dtype), [9, -1])),
+            [positions, channels, filters],
+        )
+        tiles = ops.matmul(_TILE_TRANSFORM, ops.reshape(_tiles(x), [positions, -1]))
+        products = ops.matmul(ops.reshape(tiles, [positions, -1, channels]), transformed_kernel)
+        outputs = ops.matmul(_OUTPUT_TRANSFORM, ops.reshape(products, [positions, -1]))
+        # [row in tile, column in tile, N, tile row, tile column, K] -> [N, H, W, K].
+        outputs = ops.reshape(outputs, [TILE, TILE, -1, rows, columns, filters])
+        outputs = ops.transpose(outputs, [2, 3, 0, 4, 1, 5])
+        return ops.reshape(outputs, [-1, height, width, filters])
+
+
+def _tiles(x):
+    """The `(TILE + 2)²` taps of every tile at stride `TILE`: `[36, N, H/4, W/4, C]`, index `6u + v`.
+
+    Gathered without strided slices, which TensorFlow runs an order of
+    magnitude slower than the products: the padded map is reshaped into
+    blocks of `TILE` pixels, in which tap `t` of tile `i` (padded pixel
+    `TILE·i + t`) is pixel `t % TILE` of block `i + t // TILE`, so each tap
+    is a contiguous slice.
+    """
+    height, width, channels = x.shape[1], x.shape[2], x.shape[3]
+    rows, columns = height // TILE, width // TILE
+    # One pixel of "same" padding before, and after it as many as fill the last block.
+    padded = ops.pad(x, [[0, 0], [1, TILE - 1], [1, TILE - 1], [0, 0]])
+    blocks = ops.reshape(padded, [-1, rows + 1, TILE, columns + 1, TILE, channels])
+    return ops.stack(
+        [
+            blocks[
+                :, u // TILE : u // TILE + rows, u % TILE, v // TILE : v // TILE + columns, v % TILE
+            ]
+            for u in range(TILE + 2)
+            for v in range(TILE + 2)
+        ],
+        axis=0,
+    )
