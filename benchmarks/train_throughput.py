@@ -9,7 +9,7 @@ Times the two kinds of training step of the 128-px reference model
   the critic in two calls, as before issue #16 (now one call of 2N images);
 * xla: `tf.function(..., jit_compile=True)`;
 * bf16: `function` under the `mixed_bfloat16` policy;
-* direct3x3: `function` with the critic step's fakes through the direct 3×3
+* direct3x3: `function` with the generator's 3×3 convolutions as the direct
   kernels instead of Winograd products (`tfganimation.winograd`), as before;
 
 each in its own process (so that the peak memory is that configuration's),

@@ -43,28 +43,35 @@ def step():
     )
     model = GANimation(converted.generator, converted.critic, seed=0)
     images = tf.constant(nhwc(reference["image"]))
-    real_aus, target_aus = reference["real_aus"], reference["target_aus"]
 
-    # As `_critic_step` makes the fakes: the inference pass, traced (Winograd products).
-    fakes = tf.function(lambda x, aus: model.generator((x, aus), training=False)[0])
-    edited = fakes(images, tf.constant(target_aus, tf.float32))
     critic_variables = model.critic.trainable_variables
-    with tf.GradientTape(persistent=True) as tape:
-        critic_terms = model.critic_loss_terms(images, edited, real_aus, reference["gp_alpha"])
-        critic_loss = critic_terms["d_real"] + critic_terms["d_fake"] + critic_terms["d_au"]
-        penalty = critic_terms["d_gp"]
     generator_variables = model.generator.trainable_variables
-    with tf.GradientTape() as generator_tape:
-        generator_terms, _ = model.generator_loss_terms(images, real_aus, target_aus)
-        generator_loss = tf.add_n(list(generator_terms.values()))
+
+    @tf.function  # Traced, as `fit` runs the step: the 3×3 convolutions as Winograd products.
+    def terms_and_gradients(images, real_aus, target_aus, alpha):
+        edited = tf.stop_gradient(model.generator((images, target_aus), training=True)[0])
+        with tf.GradientTape(persistent=True) as tape:
+            critic_terms = model.critic_loss_terms(images, edited, real_aus, alpha)
+            critic_loss = critic_terms["d_real"] + critic_terms["d_fake"] + critic_terms["d_au"]
+            penalty = critic_terms["d_gp"]
+        with tf.GradientTape() as generator_tape:
+            generator_terms, _ = model.generator_loss_terms(images, real_aus, target_aus)
+            generator_loss = tf.add_n(list(generator_terms.values()))
+        gradients = {
+            "critic_loss": tape.gradient(critic_loss, critic_variables),
+            "gradient_penalty": tape.gradient(penalty, critic_variables),
+            "generator_loss": generator_tape.gradient(generator_loss, generator_variables),
+        }
+        return critic_terms, generator_terms, gradients
+
+    critic_terms, generator_terms, values = terms_and_gradients(
+        images, *(tf.constant(reference[key], tf.float32) for key in ("real_aus", "target_aus")),
+        tf.constant(reference["gp_alpha"], tf.float32),
+    )  # fmt: skip
     gradients = {
-        "critic_loss": (critic_variables, tape.gradient(critic_loss, critic_variables), "D"),
-        "gradient_penalty": (critic_variables, tape.gradient(penalty, critic_variables), "D"),
-        "generator_loss": (
-            generator_variables,
-            generator_tape.gradient(generator_loss, generator_variables),
-            "G",
-        ),
+        "critic_loss": (critic_variables, values["critic_loss"], "D"),
+        "gradient_penalty": (critic_variables, values["gradient_penalty"], "D"),
+        "generator_loss": (generator_variables, values["generator_loss"], "G"),
     }
     return reference, {**critic_terms, **generator_terms}, gradients, converted.variable_sources
 

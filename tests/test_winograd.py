@@ -1,9 +1,10 @@
-"""Winograd F(4×4, 3×3) computes the residual blocks' 3×3 convolutions at inference, and only there."""
+"""Winograd F(4×4, 3×3) computes the residual blocks' 3×3 convolutions in float32 graphs, and only there."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfganimation import winograd
 from tfganimation.export.signatures import aus_spec, image_spec, make_animate
 from tfganimation.generator import Generator
 from tfganimation.inference.graph_session import GraphSession
@@ -89,12 +90,35 @@ def test_only_float32_bias_free_3x3_same_convolutions_on_tiled_maps_qualify():
         assert not qualifies(built_conv(), x)
 
 
-def test_residual_block_uses_winograd_at_inference_only_and_equals_the_direct_kernels():
+def test_machines_with_a_gpu_keep_the_direct_kernels(monkeypatch):
+    x = tf.zeros([1, 8, 8, 4])
+    monkeypatch.setattr(winograd, "_has_gpu", lambda: True)
+    assert not qualifies(built_conv(), x)
+
+
+def test_winograd_gradients_equal_the_direct_convolutions():
+    rng = np.random.default_rng(4)
+    x = tf.constant(rng.normal(0, 1, (2, 8, 12, 5)).astype("float32"))
+    kernel = tf.constant(rng.normal(0, 0.1, (3, 3, 5, 7)).astype("float32"))
+    weights = tf.constant(rng.normal(0, 1, (2, 8, 12, 7)).astype("float32"))
+
+    def gradients(convolution):
+        with tf.GradientTape() as tape:
+            tape.watch([x, kernel])
+            loss = tf.reduce_sum(convolution(x, kernel) * weights)
+        return tape.gradient(loss, [x, kernel])
+
+    direct = gradients(lambda x, kernel: tf.nn.conv2d(x, kernel, 1, "SAME"))
+    for got, want in zip(gradients(winograd_conv3x3), direct, strict=True):
+        assert_close_to_scale(got, want)
+
+
+def test_residual_block_uses_winograd_in_float32_graphs_and_equals_the_direct_kernels():
     block = ResidualBlock(8)
     block.build((None, 8, 8, 8))
     x = tf.constant(np.random.default_rng(1).normal(0, 1, (2, 8, 8, 8)).astype("float32"))
-    assert uses_winograd(lambda x: block(x, training=False), x)
-    assert not uses_winograd(lambda x: block(x, training=True), x)
+    for training in (False, True):
+        assert uses_winograd(lambda x: block(x, training=training), x)
     with portable_ops():  # Graphs for LiteRT keep the direct kernels.
         assert not uses_winograd(lambda x: block(x, training=False), x)
     expected = block(x, training=False)  # Eagerly: the direct kernels.

@@ -271,11 +271,7 @@ class GANimation(keras.Model):
         return loss_logs(self.loss_trackers)
 
     def _critic_step(self, images, real_aus, target_aus):
-        # The fakes need no gradient, so they take the inference pass: the
-        # same function (no layer of the generator trains differently), with
-        # its 3×3 convolutions as Winograd products in float32
-        # (`tfganimation.winograd`).
-        edited = tf.stop_gradient(self.generator((images, target_aus), training=False)[0])
+        edited = tf.stop_gradient(self.generator((images, target_aus), training=True)[0])
         with tf.GradientTape() as tape:
             terms = self.critic_loss_terms(images, edited, real_aus)
             loss = tf.add_n(list(terms.values()))

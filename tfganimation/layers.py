@@ -248,9 +248,9 @@ def conv_transpose(filters: int, name: str | None = None) -> layers.Conv2DTransp
 class ResidualBlock(layers.Layer):
     """conv3×3 → IN → ReLU → conv3×3 → IN, added to the input.
 
-    At inference the convolutions may run as Winograd products and the
-    norms of one image as TensorFlow's fused kernel (`conv3x3`,
-    `instance_normalize`); training always takes the direct ops.
+    In float32 graphs the convolutions run as Winograd products
+    (`conv3x3`), and at inference the norms of one image as TensorFlow's
+    fused kernel (`instance_normalize`).
 
     Args:
         filters: int. Channels of the input and of both convolutions.
@@ -271,9 +271,8 @@ class ResidualBlock(layers.Layer):
 
     def call(self, inputs, training=None):
         fused = not training  # Inference: a single image takes the fused kernel.
-        x = conv3x3(inputs, self.conv_1, training)
-        x = ops.relu(instance_normalize(x, self.norm_1, fused))
-        x = instance_normalize(conv3x3(x, self.conv_2, training), self.norm_2, fused)
+        x = ops.relu(instance_normalize(conv3x3(inputs, self.conv_1), self.norm_1, fused))
+        x = instance_normalize(conv3x3(x, self.conv_2), self.norm_2, fused)
         return inputs + x
 
     def get_config(self):

@@ -1,4 +1,4 @@
-"""3×3 convolutions at inference as Winograd F(4×4, 3×3) matrix products.
+"""3×3 convolutions in float32 graphs as Winograd F(4×4, 3×3) matrix products.
 
 The generator's twelve residual-block convolutions (3×3, 256→256 channels
 on 32×32 maps at 128 px) are two thirds of its arithmetic, and oneDNN's
@@ -12,21 +12,26 @@ outputs from its 6×6 input tile as
 
 Summed over input channels, the ⊙ becomes 36 independent matrix products
 `[tiles, C] × [C, K]`: four times fewer multiply-adds than the direct
-convolution. The tile and output transforms are small matrix products over
-the 36 tile positions; the kernel transform `G g Gᵀ` depends on the weights
-alone, so in a frozen graph (`GraphSession`, which the Keras backend of
-`Animator` uses) TensorFlow folds it into a constant once.
+convolution, forward and backward (the gradients of a matrix product are
+matrix products of the same size). The tile and output transforms are
+small matrix products over the 36 tile positions; the kernel transform
+`G g Gᵀ` depends on the weights alone, so in a frozen graph
+(`GraphSession`, which the Keras backend of `Animator` uses) TensorFlow
+folds it into a constant once.
 
-Used at inference in float32 only:
-- training keeps the direct kernels, whose gradients TensorFlow runs far
-  faster than those of the tile gathering;
-- F(4×4, 3×3)'s transforms hold constants up to 8 and 1/24, which cost
-  about 1e-5 of the output's scale in float32 (`tests/test_winograd.py`)
-  and would cost far more in bfloat16, where AMX makes the direct kernel
-  3-6× faster anyway;
-- graphs for LiteRT take the direct kernels (`direct_convolutions`): its
-  quantized variants cannot keep the transformed ranges, and XNNPACK runs
-  the gathered products slower than its own convolutions.
+Where it runs: float32 graphs (`tf.function`, `fit`, SavedModels) on
+CPUs, in training and inference alike, on maps whose sides are multiples
+of `TILE`. Not on machines with a GPU, whose convolution libraries pick
+Winograd kernels themselves.
+Not eagerly, where each of its ops is dispatched apart; not in bfloat16,
+where the transforms' constants (up to 8 and 1/24) would round again and
+AMX makes the direct kernel 3-6× faster anyway; not in graphs for LiteRT
+(`direct_convolutions`, entered by `tfganimation.layers.portable_ops`): its
+quantized variants cannot keep the transformed ranges, and XNNPACK ran the
+gathered products slower than its own convolutions. In float32 the results
+equal the direct convolution's to about 1e-5 of their scale, and the
+gradients of the paper's own training step to its test's tolerance
+(`tests/test_winograd.py`, `tests/test_reference_training_step.py`).
 """
 
 from __future__ import annotations
@@ -95,9 +100,9 @@ def direct_convolutions() -> Iterator[None]:
         _DIRECT.reset(token)
 
 
-def conv3x3(x, layer: layers.Conv2D, training=None):
+def conv3x3(x, layer: layers.Conv2D):
     """`layer(x)`, as Winograd products where `is_winograd_convolution` allows it."""
-    if not training and is_winograd_convolution(layer, x):
+    if is_winograd_convolution(layer, x):
         return winograd_conv3x3(x, layer.kernel)
     return layer(x)
 
@@ -106,15 +111,18 @@ def is_winograd_convolution(layer: layers.Layer, x) -> bool:
     """Whether `winograd_conv3x3(x, layer.kernel)` computes `layer(x)` here, in float32.
 
     A bias-free 3×3 stride-1 "same" convolution in float32, on a map whose
-    height and width are known multiples of `TILE`, in a traced graph,
-    outside `direct_convolutions()`. Eagerly, each of the Winograd ops is
-    dispatched apart and the kernel transform redone on every call: the
-    128-px generator took 245 ms in Keras eager against 139 with the
-    direct kernels.
+    height and width are known multiples of `TILE`, in a traced graph on a
+    machine without a GPU, outside `direct_convolutions()`. Eagerly, each
+    of the Winograd ops is dispatched apart and the kernel transform redone
+    on every call: the 128-px generator took 245 ms in Keras eager in one
+    benchmark run, against 139 ms with the direct kernels in the run
+    before.
     """
-    if _DIRECT.get() or tf.executing_eagerly() or not isinstance(layer, layers.Conv2D):
+    if _DIRECT.get() or tf.executing_eagerly() or _has_gpu():
         return False
-    if isinstance(x, keras.KerasTensor) or layer.compute_dtype != "float32":
+    if not isinstance(layer, layers.Conv2D) or isinstance(x, keras.KerasTensor):
+        return False
+    if layer.compute_dtype != "float32":
         return False
     height, width = x.shape[1], x.shape[2]
     return (
@@ -129,6 +137,11 @@ def is_winograd_convolution(layer: layers.Layer, x) -> bool:
         and height % TILE == 0
         and width % TILE == 0
     )
+
+
+def _has_gpu() -> bool:
+    """Whether TensorFlow sees a GPU, whose convolution library chooses Winograd kernels itself."""
+    return bool(tf.config.list_logical_devices("GPU"))
 
 
 def winograd_conv3x3(x, kernel):
@@ -159,6 +172,7 @@ def winograd_conv3x3(x, kernel):
         return ops.reshape(outputs, [-1, height, width, filters])
 
 
+@tf.custom_gradient
 def _tiles(x):
     """The `(TILE + 2)²` taps of every tile at stride `TILE`: `[36, N, H/4, W/4, C]`, index `6u + v`.
 
@@ -166,14 +180,15 @@ def _tiles(x):
     magnitude slower than the products: the padded map is reshaped into
     blocks of `TILE` pixels, in which tap `t` of tile `i` (padded pixel
     `TILE·i + t`) is pixel `t % TILE` of block `i + t // TILE`, so each tap
-    is a contiguous slice.
+    is a contiguous slice. The gradient is written out (`_tiles_gradient`):
+    TensorFlow's own would write 36 map-sized slice gradients and add them.
     """
     height, width, channels = x.shape[1], x.shape[2], x.shape[3]
     rows, columns = height // TILE, width // TILE
     # One pixel of "same" padding before, and after it as many as fill the last block.
     padded = ops.pad(x, [[0, 0], [1, TILE - 1], [1, TILE - 1], [0, 0]])
     blocks = ops.reshape(padded, [-1, rows + 1, TILE, columns + 1, TILE, channels])
-    return ops.stack(
+    tiles = ops.stack(
         [
             blocks[
                 :, u // TILE : u // TILE + rows, u % TILE, v // TILE : v // TILE + columns, v % TILE
@@ -183,3 +198,41 @@ def _tiles(x):
         ],
         axis=0,
     )
+    return tiles, lambda upstream: _tiles_gradient(upstream, height, width, channels)
+
+
+def _tiles_gradient(upstream, height: int, width: int, channels: int):
+    """The map's gradient from its taps': each tap's gradient added back where it was read.
+
+    Tap `(u, v)` of tile `(i, j)` read pixel `(u % TILE, v % TILE)` of block
+    `(i + u // TILE, j + v // TILE)`. Grouped by the block offsets
+    `(u // TILE, v // TILE)`, the taps of one group fill whole blocks, so the
+    gradient is four block maps, each shifted by its offset, summed.
+    """
+    rows, columns = height // TILE, width // TILE
+    span = TILE + 2
+    # [6, 6, ...] -> [8, 8, ...] with zeros for the taps a tile does not have,
+    # then [offset u, pixel in block u, offset v, pixel in block v, ...].
+    taps = ops.reshape(upstream, [span, span, -1, rows, columns, channels])
+    taps = ops.pad(
+        taps, [[0, 2 * TILE - span], [0, 2 * TILE - span], [0, 0], [0, 0], [0, 0], [0, 0]]
+    )
+    taps = ops.reshape(taps, [2, TILE, 2, TILE, -1, rows, columns, channels])
+    # -> [offset u, offset v, N, tile row, pixel u, tile column, pixel v, C]
+    taps = ops.transpose(taps, [0, 2, 4, 5, 1, 6, 3, 7])
+    blocks = 0
+    for row_offset in range(2):
+        for column_offset in range(2):
+            blocks += ops.pad(
+                taps[row_offset, column_offset],
+                [
+                    [0, 0],
+                    [row_offset, 1 - row_offset],
+                    [0, 0],
+                    [column_offset, 1 - column_offset],
+                    [0, 0],
+                    [0, 0],
+                ],
+            )
+    padded = ops.reshape(blocks, [-1, (rows + 1) * TILE, (columns + 1) * TILE, channels])
+    return padded[:, 1 : 1 + height, 1 : 1 + width, :]
