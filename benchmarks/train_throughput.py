@@ -142,12 +142,9 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
         "real_aus": tf.constant(rng.uniform(0, 1, (batch_size, 17)), tf.float32),
         "target_aus": tf.constant(rng.uniform(0, 1, (batch_size, 17)), tf.float32),
     }
-    step = (
-        model.train_step
-        if mode == "eager"
-        else tf.function(model.train_step, jit_compile=mode == "xla")
-    )
-    if mode == "direct3x3":
+    if mode == "eager":
+        step = model.train_step
+    elif mode == "direct3x3":
         from tfganimation.winograd import direct_convolutions
 
         def direct_step(batch):
@@ -155,6 +152,8 @@ def time_steps(mode: str, batch_size: int, repeats: int) -> dict:
                 return model.train_step(batch)
 
         step = tf.function(direct_step)
+    else:
+        step = tf.function(model.train_step, jit_compile=mode == "xla")
 
     def run(with_generator: bool) -> float:
         # The generator steps when the incremented counter is a multiple of n_critic.

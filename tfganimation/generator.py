@@ -59,7 +59,7 @@ class Generator(keras.Model):
     without the planes (`tfganimation.au_conditioning`), each instance norm
     in 4-D ops or, for one image at inference, TensorFlow's fused kernel
     (`tfganimation.layers.instance_normalize`), the residual blocks' 3×3
-    convolutions at inference in float32 as Winograd products, with a
+    convolutions in float32 graphs on CPUs as Winograd products, with a
     quarter of the multiplies (`tfganimation.winograd`), and the two
     heads, which read the same features with 7×7 kernels, as one
     convolution with 4 output channels (a 1- or 3-channel convolution runs

@@ -22,10 +22,10 @@ folds it into a constant once.
 Where it runs: float32 graphs (`tf.function`, `fit`, SavedModels) on
 CPUs, in training and inference alike, on maps whose sides are multiples
 of `TILE`. Not on machines with a GPU, whose convolution libraries pick
-Winograd kernels themselves.
-Not eagerly, where each of its ops is dispatched apart; not in bfloat16,
-where the transforms' constants (up to 8 and 1/24) would round again and
-AMX makes the direct kernel 3-6× faster anyway; not in graphs for LiteRT
+Winograd kernels themselves; not eagerly, where each of its ops is
+dispatched apart; not in bfloat16, where the transforms' constants (up to
+8 and 1/24) would round again and AMX makes the direct kernel 3-6× faster
+anyway; not in graphs for LiteRT
 (`direct_convolutions`, entered by `tfganimation.layers.portable_ops`): its
 quantized variants cannot keep the transformed ranges, and XNNPACK ran the
 gathered products slower than its own convolutions. In float32 the results
