@@ -76,9 +76,8 @@ from tfganimation.model_files.reference import is_demo
 from tfganimation.export import parity, representative, tflite
 from tfganimation.model_files.loading import load_model
 from tfganimation.export.saved_model import write_saved_model
-from tfganimation.export.signatures import aus_spec, image_spec, make_animate
 from tfganimation.generator import Generator
-from tfganimation.inference.graph_session import GraphSession
+from tfganimation.inference.graph_session import frozen_animate
 from tfganimation.precision import bfloat16_cpu_flags, in_precision
 from tfganimation.synthetic import render_face, sample_identity
 from tfganimation.winograd import direct_convolutions
@@ -187,10 +186,9 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
         animate = tf.saved_model.load(str(saved)).signatures["animate"]
         return lambda: animate(image=uint8_image, aus=float_aus)["image"].numpy()
 
-    def frozen_animate(model, direct=False):
-        signature = [image_spec(image_size), aus_spec()]
+    def frozen_graph_run(model, direct=False):
         with direct_convolutions() if direct else contextlib.nullcontext():
-            session = GraphSession(tf.function(make_animate(model), input_signature=signature))
+            session = frozen_animate(model, image_size)
         return lambda: session(image=image, aus=aus)["image"]
 
     modes = {
@@ -198,11 +196,11 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
         "tf.function": (CORES, lambda: function(model_image, model_aus).numpy()),
         "tf.function, direct 3x3": (CORES, lambda: direct_function(model_image, model_aus).numpy()),
         "SavedModel animate": (CORES, saved_animate(generator, "saved_model")),
-        "frozen graph (Animator)": (CORES, frozen_animate(generator)),
-        "frozen graph, direct 3x3": (CORES, frozen_animate(generator, direct=True)),
+        "frozen graph (Animator)": (CORES, frozen_graph_run(generator)),
+        "frozen graph, direct 3x3": (CORES, frozen_graph_run(generator, direct=True)),
         BFLOAT16_MODES[0]: (CORES, lambda: half_function(model_image, model_aus).numpy()),
         BFLOAT16_MODES[1]: (CORES, saved_animate(half, "saved_model_bfloat16")),
-        BFLOAT16_MODES[2]: (CORES, frozen_animate(half)),
+        BFLOAT16_MODES[2]: (CORES, frozen_graph_run(half)),
     }
     if not args.no_xla:
         xla = tf.function(lambda x, a: generator((x, a), training=False)[0], jit_compile=True)

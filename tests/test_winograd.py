@@ -5,9 +5,8 @@ import pytest
 import tensorflow as tf
 
 from tfganimation import winograd
-from tfganimation.export.signatures import aus_spec, image_spec, make_animate
 from tfganimation.generator import Generator
-from tfganimation.inference.graph_session import GraphSession
+from tfganimation.inference.graph_session import frozen_animate
 from tfganimation.layers import ResidualBlock, conv, portable_ops
 from tfganimation.precision import dtype_policy
 from tfganimation.winograd import (
@@ -130,10 +129,9 @@ def test_generator_inference_with_winograd_matches_the_direct_kernels_in_a_froze
     generator = Generator(image_size=32, conv_dim=8, residual_blocks=2)
     for weight in generator.weights:  # Weights far from init, as a trained model's.
         weight.assign(np.random.default_rng(2).normal(0, 0.2, weight.shape).astype("float32"))
-    signature = [image_spec(32), aus_spec()]
-    frozen = GraphSession(tf.function(make_animate(generator), input_signature=signature))
+    frozen = frozen_animate(generator, 32)
     with direct_convolutions():
-        direct = GraphSession(tf.function(make_animate(generator), input_signature=signature))
+        direct = frozen_animate(generator, 32)
     assert any(WINOGRAD_SCOPE in op.name for op in frozen.graph.get_operations())
     assert not any(WINOGRAD_SCOPE in op.name for op in direct.graph.get_operations())
     rng = np.random.default_rng(3)

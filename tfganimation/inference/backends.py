@@ -144,13 +144,8 @@ class _KerasBackend:
         import tensorflow as tf
 
         from tfganimation.export.metadata import weights_digest
-        from tfganimation.export.signatures import (
-            aus_spec,
-            image_spec,
-            make_animate,
-            make_estimate_aus,
-        )
-        from tfganimation.inference.graph_session import GraphSession
+        from tfganimation.export.signatures import image_spec, make_estimate_aus
+        from tfganimation.inference.graph_session import GraphSession, frozen_animate
         from tfganimation.model_files.loading import load_model
         from tfganimation.precision import in_precision, inference_precision
         from tfganimation.torch_checkpoints.conversion import published_weights_name
@@ -162,12 +157,7 @@ class _KerasBackend:
         self.has_critic = loaded.critic is not None
         # The export's own functions, traced once for any batch size and
         # run as frozen graphs: no per-call set-up in any host (see GraphSession).
-        self._edit = GraphSession(
-            tf.function(
-                make_animate(generator),
-                input_signature=[image_spec(self.image_size), aus_spec()],
-            )
-        )
+        self._edit = frozen_animate(generator, self.image_size)
         self._estimate = (
             GraphSession(
                 tf.function(

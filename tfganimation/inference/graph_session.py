@@ -19,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
+from tfganimation.export.signatures import GeneratorFn, aus_spec, image_spec, make_animate
+
 
 class GraphSession:
     """Runs a `tf.function` with a fixed input signature as a frozen graph.
@@ -55,3 +57,15 @@ class GraphSession:
         """The function's outputs for numpy `inputs`, named as in its input signature."""
         feed = {self._feeds[name]: value for name, value in inputs.items()}
         return self._session.run(self._fetches, feed)
+
+
+def frozen_animate(generator: GeneratorFn, image_size: int) -> GraphSession:
+    """The export's `animate` signature of `generator` as a frozen graph, for any batch size.
+
+    Takes uint8 `image` `[N, image_size, image_size, 3]` and OpenFace-scale
+    `aus` `[N, 17]`, like the SavedModel and LiteRT files. The graph is
+    traced as the surrounding code asks: inside `direct_convolutions()` it
+    keeps the direct 3×3 kernels.
+    """
+    signature = [image_spec(image_size), aus_spec()]
+    return GraphSession(tf.function(make_animate(generator), input_signature=signature))
