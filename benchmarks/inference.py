@@ -232,12 +232,9 @@ def build_modes(generator, folder: Path, args, threads: list[int]):
         f"bfloat16 generator: PSNR {files['bfloat16 generator']['psnr_vs_keras_db']} dB vs float32"
     )
 
-    single = write_saved_model(
-        folder / "batch1", generator, image_size=image_size, batch_size=1, portable=True
-    )
     for variant in tflite.VARIANTS:
         started = time.perf_counter()
-        model = tflite.convert(single, variant, calibration)
+        model = tflite.convert_generator(generator, image_size, variant, folder, calibration)
         path = folder / f"{variant}.tflite"
         path.write_bytes(model)
         outputs, _ = parity.run_litert(path, test_images, test_aus)

@@ -61,14 +61,16 @@ def run_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def exported(run_dir, tmp_path_factory):
-    return export_model(run_dir, tmp_path_factory.mktemp("export") / "out", calibration_images=32)
+    return export_model(
+        run_dir, tmp_path_factory.mktemp("export") / "out", variants=VARIANTS, calibration_images=32
+    )
 
 
 def test_every_variant_passes_its_parity_gate(exported):
     print("\n" + exported.format_table())
     assert [result.name for result in exported.results] == ["saved_model", *VARIANTS]
     by_name = {result.name: result for result in exported.results}
-    for name in ("saved_model", "float32"):
+    for name in ("saved_model", "float32", "float32_winograd"):
         assert by_name[name].float_error <= FLOAT_TOLERANCE
     for name, floor in PSNR_FLOORS.items():
         assert by_name[name].psnr >= floor
@@ -296,3 +298,12 @@ def test_cli_exports_the_demo_checked_on_its_held_out_faces(tmp_path, capsys):
         "animate"
     )
     assert runner.get_input_details()["image"]["shape"].tolist() == [1, 64, 64, 3]
+
+
+def test_the_float32_winograd_file_serves_float32(exported):
+    from tfganimation.inference.animator import Animator
+
+    animator = Animator(str(exported.files["float32_winograd"]), precision="float32")
+    assert animator.precision == "float32"
+    with pytest.raises(ValueError, match="Refused"):
+        Animator(str(exported.files["float16"]), precision="float32")

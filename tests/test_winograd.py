@@ -1,10 +1,15 @@
 """Winograd F(4×4, 3×3) computes the residual blocks' 3×3 convolutions in float32 graphs, and only there."""
 
+import collections
+
 import numpy as np
 import pytest
 import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 
 from tfganimation import winograd
+from tfganimation.export import parity, tflite
+from tfganimation.export.saved_model import write_saved_model
 from tfganimation.generator import Generator
 from tfganimation.inference.graph_session import frozen_animate
 from tfganimation.layers import ResidualBlock, conv, portable_ops
@@ -140,3 +145,74 @@ def test_generator_inference_with_winograd_matches_the_direct_kernels_in_a_froze
     got, want = frozen(image=images, aus=aus), direct(image=images, aus=aus)
     np.testing.assert_allclose(got["attention"], want["attention"], atol=1e-4)
     assert np.abs(got["image"].astype(int) - want["image"].astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize("height, width, channels, filters", [(8, 8, 3, 5), (4, 12, 8, 8)])
+def test_litert_spelling_equals_the_direct_convolution(height, width, channels, filters):
+    rng = np.random.default_rng(4)
+    x = tf.constant(rng.normal(0, 1, (1, height, width, channels)).astype("float32"))
+    kernel = tf.constant(rng.normal(0, 1, (3, 3, channels, filters)).astype("float32"))
+    expected = tf.nn.conv2d(x, kernel, 1, "SAME")
+    assert_close_to_scale(winograd.litert_winograd_conv3x3(x, kernel), expected)
+
+
+def test_litert_spelling_needs_a_known_batch():
+    kernel = tf.zeros((3, 3, 3, 2))
+    function = tf.function(lambda x: winograd.litert_winograd_conv3x3(x, kernel))
+    with pytest.raises(ValueError, match="known batch size"):
+        function.get_concrete_function(tf.TensorSpec([None, 8, 8, 3]))
+
+
+def test_graphs_for_litert_take_the_products_only_when_asked_even_beside_a_gpu(monkeypatch):
+    monkeypatch.setattr(winograd, "_has_gpu", lambda: True)  # The file runs on CPUs anyway.
+    block = ResidualBlock(8)
+    block.build((None, 8, 8, 8))
+    x = tf.zeros((1, 8, 8, 8))
+    assert not uses_winograd(lambda x: block(x, training=False), x)
+    with portable_ops(winograd=True):
+        assert uses_winograd(lambda x: block(x, training=False), x)
+        assert "DepthwiseConv2dNative" in {
+            op.type
+            for op in tf.function(lambda x: block(x, training=False))
+            .get_concrete_function(x)
+            .graph.get_operations()
+        }
+
+
+def litert_ops(model: bytes) -> collections.Counter:
+    interpreter = Interpreter(model_content=model)
+    interpreter.allocate_tensors()  # Applies the XNNPACK delegate.
+    return collections.Counter(op["op_name"] for op in interpreter._get_ops_details())
+
+
+def test_float32_winograd_file_equals_keras_and_runs_whole_in_xnnpack(tmp_path):
+    generator = Generator(image_size=32, conv_dim=8, residual_blocks=2)
+    for weight in generator.weights:
+        weight.assign(np.random.default_rng(5).normal(0, 0.2, weight.shape).astype("float32"))
+    products = litert_ops(tflite.convert_generator(generator, 32, "float32_winograd", tmp_path))
+    direct = litert_ops(tflite.convert_generator(generator, 32, "float32", tmp_path))
+    # Four 3×3 convolutions, each a depthwise tile transform and a batch matmul.
+    assert products["DEPTHWISE_CONV_2D"] == 4 and direct["DEPTHWISE_CONV_2D"] == 0
+    assert products["BATCH_MATMUL"] == direct["BATCH_MATMUL"] + 4
+    assert products["CONV_2D"] == direct["CONV_2D"] - 4
+    # One delegate node: XNNPACK took every op (strided slices and stacks split it in 13).
+    assert products["DELEGATE"] == direct["DELEGATE"] == 1
+
+    rng = np.random.default_rng(6)
+    images = rng.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    aus = rng.uniform(0, 5, (2, 17)).astype("float32")
+    path = tmp_path / "winograd.tflite"
+    path.write_bytes(tflite.convert_generator(generator, 32, "float32_winograd", tmp_path))
+    outputs, _ = parity.run_litert(path, images, aus)
+    checked = parity.compare(
+        "float32_winograd", path, outputs, 0.0, parity.keras_reference(generator, images, aus)
+    )
+    assert checked.passed and checked.float_error <= parity.FLOAT_TOLERANCE, checked.measured
+
+
+def test_write_saved_model_refuses_winograd_outside_litert_graphs(tmp_path):
+    generator = Generator(image_size=16, conv_dim=4, residual_blocks=1)
+    for arguments in ({"portable": False, "batch_size": 1}, {"portable": True}):
+        with pytest.raises(ValueError, match="needs portable=True and a batch_size"):
+            write_saved_model(tmp_path / "refused", generator, winograd=True, **arguments)
+    assert not (tmp_path / "refused").exists()

@@ -21,7 +21,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-from tfganimation.winograd import conv3x3, direct_convolutions
+from tfganimation.winograd import conv3x3, direct_convolutions, litert_winograd
 
 INSTANCE_NORM_SCOPE = "instance_norm"
 """Name scope of each norm's statistics and scale-and-shift (TensorFlow numbers repeats `_1`, `_2`, …).
@@ -72,24 +72,32 @@ def instance_norm(name: str | None = None) -> layers.GroupNormalization:
     return layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
 
 
-_PORTABLE_NORMS = contextvars.ContextVar("portable_instance_norms", default=False)
+_PORTABLE = contextvars.ContextVar("portable_ops", default=False)
 
 
 @contextlib.contextmanager
-def portable_ops() -> Iterator[None]:
+def portable_ops(winograd: bool = False) -> Iterator[None]:
     """Inside, the networks trace only what LiteRT converts and runs well.
 
     `instance_normalize` never takes TensorFlow's fused kernel (LiteRT has
-    no training-mode batch norm) and 3×3 convolutions stay direct
-    (`tfganimation.winograd.direct_convolutions`). For graphs traced to be
+    no training-mode batch norm), transposed convolutions take their
+    sub-pixel spelling (`tfganimation.subpixel`), and 3×3 convolutions stay
+    direct (`tfganimation.winograd.direct_convolutions`) or, with
+    `winograd`, become Winograd products spelled for XNNPACK
+    (`tfganimation.winograd.litert_winograd`). For graphs traced to be
     converted (`write_saved_model(..., portable=True)`).
     """
-    token = _PORTABLE_NORMS.set(True)
+    token = _PORTABLE.set(True)
     try:
-        with direct_convolutions():
+        with litert_winograd() if winograd else direct_convolutions():
             yield
     finally:
-        _PORTABLE_NORMS.reset(token)
+        _PORTABLE.reset(token)
+
+
+def in_portable_ops() -> bool:
+    """Whether the graph being traced is for LiteRT (`portable_ops`)."""
+    return _PORTABLE.get()
 
 
 def instance_normalize(x, norm: layers.GroupNormalization, fused: bool = False):
@@ -108,7 +116,7 @@ def instance_normalize(x, norm: layers.GroupNormalization, fused: bool = False):
     kernel would need the batch folded into the channels, and graphs traced
     inside `portable_ops()` take the 4-D ops.
     """
-    if not fused or _PORTABLE_NORMS.get() or x.shape[0] not in (None, 1):
+    if not fused or _PORTABLE.get() or x.shape[0] not in (None, 1):
         return _instance_normalize_4d(x, norm)
     if x.shape[0] == 1:
         return _instance_normalize_fused(x, norm)

@@ -25,13 +25,18 @@ of `TILE`. Not on machines with a GPU, whose convolution libraries pick
 Winograd kernels themselves; not eagerly, where each of its ops is
 dispatched apart; not in bfloat16, where the transforms' constants (up to
 8 and 1/24) would round again and AMX makes the direct kernel 3-6× faster
-anyway; not in graphs for LiteRT
-(`direct_convolutions`, entered by `tfganimation.layers.portable_ops`): its
-quantized variants cannot keep the transformed ranges, and XNNPACK ran the
-gathered products slower than its own convolutions. In float32 the results
-equal the direct convolution's to about 1e-5 of their scale, and the
-gradients of the paper's own training step to its test's tolerance
-(`tests/test_winograd.py`, `tests/test_reference_training_step.py`).
+anyway. In float32 the results equal the direct convolution's to about
+1e-5 of their scale, and the gradients of the paper's own training step to
+its test's tolerance (`tests/test_winograd.py`,
+`tests/test_reference_training_step.py`).
+
+Graphs traced for LiteRT (`tfganimation.layers.portable_ops`) keep the
+direct kernels (`direct_convolutions`), which phone GPU delegates run with
+their own Winograd kernels and the quantized variants need (the
+transformed kernels' ranges do not survive int8), or take the products in
+the spelling XNNPACK runs fastest (`litert_winograd`): the LiteRT
+`float32_winograd` variant, whose pre-transformed kernels make the file
+3.5× larger.
 """
 
 from __future__ import annotations
@@ -83,28 +88,45 @@ _TILE_TRANSFORM = np.kron(_B_T, _B_T).astype("float32")  # [36, 36]
 _KERNEL_TRANSFORM = np.kron(_G, _G).astype("float32")  # [36, 9]
 _OUTPUT_TRANSFORM = np.kron(_A_T, _A_T).astype("float32")  # [16, 36]
 
-_DIRECT = contextvars.ContextVar("direct_convolutions", default=False)
+_TENSORFLOW, _DIRECT, _LITERT = "tensorflow", "direct", "litert"
+_SPELLING = contextvars.ContextVar("winograd_spelling", default=_TENSORFLOW)
 
 
 @contextlib.contextmanager
-def direct_convolutions() -> Iterator[None]:
-    """Inside, `conv3x3` runs every convolution as the direct kernel.
-
-    For graphs traced to be converted to LiteRT
-    (`write_saved_model(..., portable=True)`).
-    """
-    token = _DIRECT.set(True)
+def _spelled(spelling: str) -> Iterator[None]:
+    token = _SPELLING.set(spelling)
     try:
         yield
     finally:
-        _DIRECT.reset(token)
+        _SPELLING.reset(token)
+
+
+def direct_convolutions() -> contextlib.AbstractContextManager[None]:
+    """Inside, `conv3x3` runs every convolution as the direct kernel.
+
+    For graphs traced to be converted to LiteRT
+    (`write_saved_model(..., portable=True)`), and for measuring what the
+    products save.
+    """
+    return _spelled(_DIRECT)
+
+
+def litert_winograd() -> contextlib.AbstractContextManager[None]:
+    """Inside, `conv3x3` traces the products as `litert_winograd_conv3x3` spells them.
+
+    For graphs traced to be converted to LiteRT's `float32_winograd`
+    variant, on whatever machine exports them: the file runs on CPUs.
+    """
+    return _spelled(_LITERT)
 
 
 def conv3x3(x, layer: layers.Conv2D):
     """`layer(x)`, as Winograd products where `is_winograd_convolution` allows it."""
-    if is_winograd_convolution(layer, x):
-        return winograd_conv3x3(x, layer.kernel)
-    return layer(x)
+    if not is_winograd_convolution(layer, x):
+        return layer(x)
+    if _SPELLING.get() == _LITERT:
+        return litert_winograd_conv3x3(x, layer.kernel)
+    return winograd_conv3x3(x, layer.kernel)
 
 
 def is_winograd_convolution(layer: layers.Layer, x) -> bool:
@@ -112,13 +134,17 @@ def is_winograd_convolution(layer: layers.Layer, x) -> bool:
 
     A bias-free 3×3 stride-1 "same" convolution in float32, on a map whose
     height and width are known multiples of `TILE`, in a traced graph on a
-    machine without a GPU, outside `direct_convolutions()`. Eagerly, each
-    of the Winograd ops is dispatched apart and the kernel transform redone
-    on every call: the 128-px generator took 245 ms in Keras eager in one
+    machine without a GPU (or inside `litert_winograd()`, for a file that
+    runs on CPUs), outside `direct_convolutions()`. Eagerly, each of the
+    Winograd ops is dispatched apart and the kernel transform redone on
+    every call: the 128-px generator took 245 ms in Keras eager in one
     benchmark run, against 139 ms with the direct kernels in the run
     before.
     """
-    if _DIRECT.get() or tf.executing_eagerly() or _has_gpu():
+    spelling = _SPELLING.get()
+    if spelling == _DIRECT or tf.executing_eagerly():
+        return False
+    if spelling == _TENSORFLOW and _has_gpu():
         return False
     if not isinstance(layer, layers.Conv2D) or isinstance(x, keras.KerasTensor):
         return False
@@ -159,10 +185,7 @@ def winograd_conv3x3(x, kernel):
     rows, columns = height // TILE, width // TILE
     positions = (TILE + 2) ** 2
     with keras.name_scope(WINOGRAD_SCOPE):
-        transformed_kernel = ops.reshape(
-            ops.matmul(_KERNEL_TRANSFORM, ops.reshape(ops.cast(kernel, x.dtype), [9, -1])),
-            [positions, channels, filters],
-        )
+        transformed_kernel = _transformed_kernel(kernel, x.dtype)
         tiles = ops.matmul(_TILE_TRANSFORM, ops.reshape(_tiles(x), [positions, -1]))
         products = ops.matmul(ops.reshape(tiles, [positions, -1, channels]), transformed_kernel)
         outputs = ops.matmul(_OUTPUT_TRANSFORM, ops.reshape(products, [positions, -1]))
@@ -170,6 +193,13 @@ def winograd_conv3x3(x, kernel):
         outputs = ops.reshape(outputs, [TILE, TILE, -1, rows, columns, filters])
         outputs = ops.transpose(outputs, [2, 3, 0, 4, 1, 5])
         return ops.reshape(outputs, [-1, height, width, filters])
+
+
+def _transformed_kernel(kernel, dtype):
+    """`G g Gᵀ` of every input-output channel pair: `[36, C, K]`."""
+    _, _, channels, filters = kernel.shape
+    flat = ops.reshape(ops.cast(kernel, dtype), [9, -1])
+    return ops.reshape(ops.matmul(_KERNEL_TRANSFORM, flat), [(TILE + 2) ** 2, channels, filters])
 
 
 @tf.custom_gradient
@@ -236,3 +266,62 @@ def _tiles_gradient(upstream, height: int, width: int, channels: int):
             )
     padded = ops.reshape(blocks, [-1, (rows + 1) * TILE, (columns + 1) * TILE, channels])
     return padded[:, 1 : 1 + height, 1 : 1 + width, :]
+
+
+def litert_winograd_conv3x3(x, kernel):
+    """`winograd_conv3x3` for batch-1 graphs converted to LiteRT, in ops XNNPACK runs whole.
+
+    The same products in another spelling. XNNPACK has no fast strided
+    slices, and the converter turns a constant-times-tensor `matmul` into
+    transposes around a fully connected layer, so:
+
+    - the tile transform `Bᵀ d B` of every 6×6 tile at stride 4 is one
+      depthwise convolution (kernel 6×6, stride 4, 36 outputs per channel),
+      on the map padded by one pixel;
+    - the 36 products `[tiles, C] × [C, K]` are one batch matmul against
+      the kernels transformed at conversion (the converter folds
+      `G g Gᵀ`, so the file holds 36/9 = 4× the 3×3 kernels' weights);
+    - the output transform is a fully connected layer over the 36
+      positions, and one transpose puts the 4×4 blocks in place.
+
+    At 32×32, 256→256 channels this ran one convolution in 2.7-2.8 ms
+    against the direct kernel's 5.8-6.2 ms (XNNPACK, 2 threads, this
+    project's AMD EPYC host), where the spelling of `winograd_conv3x3`
+    took more than the direct kernel.
+
+    Args:
+        x: float32 `[N, H, W, C]`, N, H and W known, H and W multiples of
+            `TILE` (the converter cannot infer the `-1` of a 6-D reshape).
+        kernel: `[3, 3, C, K]`.
+
+    Returns:
+        `[N, H, W, K]` float32.
+    """
+    batch, height, width, channels = x.shape
+    if batch is None:
+        raise ValueError("LiteRT's Winograd products need a known batch size (export at batch 1).")
+    filters = kernel.shape[-1]
+    rows, columns = height // TILE, width // TILE
+    tiles = batch * rows * columns
+    span = TILE + 2
+    positions = span**2
+    # Depthwise taps [6, 6, C, 36]: tap (u, v) of output 6a + b is Bᵀ[a, u] Bᵀ[b, v].
+    taps = _TILE_TRANSFORM.reshape(positions, span, span).transpose(1, 2, 0)
+    taps = np.ascontiguousarray(
+        np.broadcast_to(taps[:, :, None, :], (span, span, channels, positions))
+    )
+    with keras.name_scope(WINOGRAD_SCOPE):
+        transformed_kernel = _transformed_kernel(kernel, x.dtype)
+        padded = ops.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
+        transformed = tf.nn.depthwise_conv2d(padded, taps, [1, TILE, TILE, 1], "VALID")
+        # [N, H/4, W/4, C·36] -> [36, tiles, C]
+        transformed = ops.transpose(
+            ops.reshape(transformed, [tiles, channels, positions]), [2, 0, 1]
+        )
+        products = ops.matmul(transformed, transformed_kernel)  # [36, tiles, K]
+        products = ops.reshape(ops.transpose(products, [1, 2, 0]), [tiles * filters, positions])
+        outputs = ops.matmul(products, _OUTPUT_TRANSFORM.T)  # [tiles · K, 16]
+        # [N, tile row, tile column, K, row in tile, column in tile] -> [N, H, W, K].
+        outputs = ops.reshape(outputs, [batch, rows, columns, filters, TILE, TILE])
+        outputs = ops.transpose(outputs, [0, 1, 4, 2, 5, 3])
+        return ops.reshape(outputs, [batch, height, width, filters])

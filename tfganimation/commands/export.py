@@ -7,7 +7,12 @@ import contextlib
 import logging
 import sys
 
-from tfganimation.choices import EXPORT_FORMATS, EXPORT_PRECISIONS, TFLITE_VARIANTS
+from tfganimation.choices import (
+    DEFAULT_TFLITE_VARIANTS,
+    EXPORT_FORMATS,
+    EXPORT_PRECISIONS,
+    TFLITE_VARIANTS,
+)
 from tfganimation.commands.arguments import add_command, named_after, positive_int
 from tfganimation.commands.errors import CommandFailed
 from tfganimation.commands.model_argument import KERAS_KINDS, add_model_argument, model_argument
@@ -41,8 +46,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--variants",
         type=_choices(TFLITE_VARIANTS),
-        default=TFLITE_VARIANTS,
-        help="LiteRT variants, comma-separated (default: float32,float16,dynamic,int8)",
+        default=DEFAULT_TFLITE_VARIANTS,
+        help="LiteRT variants, comma-separated (default: float32,float16,dynamic,int8); "
+        "float32_winograd runs float32 about 1.5x faster on CPUs in a 3.5x larger file",
     )
     parser.add_argument(
         "--precision",

@@ -1,8 +1,9 @@
 """Export a trained generator for serving (SavedModel) and for phones (LiteRT).
 
 `export_model` writes a SavedModel with the `animate` and `estimate_aus`
-signatures, the generator as LiteRT files in four variants (float32,
-float16, dynamic-range int8, full-integer int8), and `metadata.json`; then
+signatures, the generator as LiteRT files in four variants by default
+(float32, float16, dynamic-range int8, full-integer int8; on request a
+fifth, float32_winograd, float32 for CPUs), and `metadata.json`; then
 checks every file against the Keras model on real faces. All of them take
 uint8 RGB images and OpenFace AU intensities (0..5) and return uint8 images:
 the scaling the networks need happens inside the exported graph.

@@ -21,7 +21,7 @@ import numpy as np
 
 from tfganimation.atomic import write_bytes_atomically
 from tfganimation.aus import N_AUS
-from tfganimation.choices import EXPORT_FORMATS, EXPORT_PRECISIONS
+from tfganimation.choices import DEFAULT_TFLITE_VARIANTS, EXPORT_FORMATS, EXPORT_PRECISIONS
 from tfganimation.demo.shipped import TEST_IDENTITIES_FILE, demo_faces
 from tfganimation.export import parity, representative, tflite
 from tfganimation.export.metadata import build_metadata, describe_signatures, weights_digest
@@ -92,7 +92,7 @@ def export_model(
     model: str | os.PathLike,
     out_dir: str | os.PathLike,
     formats: Sequence[str] = FORMATS,
-    variants: Sequence[str] = tflite.VARIANTS,
+    variants: Sequence[str] = DEFAULT_TFLITE_VARIANTS,
     representative_data: str | os.PathLike | None = None,
     image_size: int | None = None,
     overwrite: bool = False,
@@ -117,7 +117,7 @@ def export_model(
         out_dir: path. Created if missing; other files in it are left alone.
         formats: sequence of `"saved_model"`, `"tflite"`. Defaults to both.
         variants: sequence of LiteRT variants (`tflite.VARIANTS`). Defaults
-            to all four.
+            to all but `float32_winograd` (`DEFAULT_TFLITE_VARIANTS`).
         representative_data: path or `None`. A dataset or a folder of face
             images for int8 calibration and the parity check. Defaults to the
             dataset named by the run's `run.json`; for `"demo"`, faces of
@@ -224,19 +224,13 @@ def export_model(
         check("saved_model", path, parity.run_saved_model)
     if "tflite" in formats:
         with tempfile.TemporaryDirectory() as scratch:
-            single = write_saved_model(
-                Path(scratch) / "batch1",
-                loaded.generator,
-                None,
-                image_size,
-                batch_size=1,
-                portable=True,
-            )
             for variant in variants:
                 logger.info("Converting the %s LiteRT model.", variant)
                 calibration = _calibration(calibration_set) if variant == "int8" else None
                 model_bytes = tflite.embed_metadata(
-                    tflite.convert(single, variant, calibration),
+                    tflite.convert_generator(
+                        loaded.generator, image_size, variant, scratch, calibration
+                    ),
                     {
                         **common,
                         "variant": variant,

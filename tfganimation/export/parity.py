@@ -5,7 +5,7 @@ face images, each with every preset expression) and is compared with the
 Keras model's output converted by the same rounding as the signature. Two
 gates, by variant:
 
-* `saved_model`, `float32` — the **float error** must be at most `FLOAT_TOLERANCE`
+* `saved_model`, `float32`, `float32_winograd` — the **float error** must be at most `FLOAT_TOLERANCE`
   (1e-3). It is the largest of: the attention map's absolute difference
   (attention is a float output, on 0..1), and, for the uint8 `image` and
   `color`, the smallest float difference (in the generator's [-1, 1] units)

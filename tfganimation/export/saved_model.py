@@ -24,6 +24,7 @@ def write_saved_model(
     image_size: int | None = None,
     batch_size: int | None = None,
     portable: bool = False,
+    winograd: bool = False,
 ) -> Path:
     """Writes a SavedModel with the `animate` and, given a critic, `estimate_aus` signatures.
 
@@ -41,8 +42,11 @@ def write_saved_model(
         portable: bool. Trace only ops LiteRT converts and runs well:
             the instance norms as 4-D ops rather than TensorFlow's fused
             kernel, the 3×3 convolutions direct rather than as Winograd
-            products (`portable_ops`).
-            Defaults to `False`.
+            products, the transposed convolutions as sub-pixel ones
+            (`portable_ops`). Defaults to `False`.
+        winograd: bool. With `portable` and a `batch_size`, the 3×3
+            convolutions as Winograd products spelled for XNNPACK (LiteRT's
+            `float32_winograd` variant). Defaults to `False`.
 
     Returns:
         The SavedModel folder.
@@ -53,7 +57,9 @@ def write_saved_model(
             f"The critic's AU head reads {critic.image_size}-px images; it cannot serve "
             f"estimate_aus at image_size={image_size}."
         )
-    with portable_ops() if portable else contextlib.nullcontext():
+    if winograd and not (portable and batch_size):
+        raise ValueError("winograd=True traces for LiteRT: it needs portable=True and a batch_size")
+    with portable_ops(winograd) if portable else contextlib.nullcontext():
         archive = _archive(generator, critic, image_size, batch_size)
         archive.write_out(str(path), verbose=False)
     return Path(path)

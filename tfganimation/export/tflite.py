@@ -1,4 +1,4 @@
-"""Converts the `animate` SavedModel to LiteRT (TFLite) in four variants.
+"""Converts the `animate` SavedModel to LiteRT (TFLite) in five variants.
 
 Every variant has the same signature as the SavedModel's, at batch 1:
 `image` uint8 RGB and `aus` float32 OpenFace intensities in, `image` and
@@ -7,6 +7,7 @@ Every variant has the same signature as the SavedModel's, at batch 1:
 | variant | weights | arithmetic |
 |---|---|---|
 | `float32` | float32 | float32 |
+| `float32_winograd` | float32, the residual blocks' 3×3 kernels pre-transformed (4× their weights; 3.5× the file) | float32; those convolutions as Winograd F(4×4, 3×3) products, a quarter of their multiplies |
 | `float16` | float16, expanded to float32 when loaded | float32 |
 | `dynamic` | int8 | int8 convolutions on activations quantized on the fly |
 | `int8` | int8 | int8 convolutions (the uint8 contract's conversions, the instance norms and the AU term stay float), ranges calibrated on real training images |
@@ -14,11 +15,18 @@ Every variant has the same signature as the SavedModel's, at batch 1:
 Only builtin operators are used: LiteRT's interpreter has no TensorFlow
 (Flex) fallback, which `keras.Model.export(format="litert")` would enable.
 The generator's own forward pass is in ops XNNPACK runs (no 5-D
-reshapes, no AU planes: `tfganimation.generator.Generator`). The converter
-reads the SavedModel written by `write_saved_model`, the route
-that keeps the variables (converting a Keras 3 model's concrete functions
-can silently drop them); `tfganimation.export.parity` then checks every
-file against the Keras model anyway.
+reshapes, no AU planes, transposed convolutions as sub-pixel convolutions:
+`tfganimation.generator.Generator`). The converter reads the SavedModel
+written by `write_saved_model`, the route that keeps the variables
+(converting a Keras 3 model's concrete functions can silently drop them);
+`tfganimation.export.parity` then checks every file against the Keras
+model anyway.
+
+`float32_winograd` is for float32 on CPUs (servers, desktops, phones'
+CPUs): XNNPACK runs it about 1.5× faster than `float32` at 128 px
+(docs/speed.md). Phone GPU delegates pick Winograd kernels for the plain
+`float32` file themselves, and the quantized variants keep the direct
+kernels, whose ranges int8 can hold.
 """
 
 from __future__ import annotations
@@ -28,9 +36,11 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import flatbuffers
+import keras
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert import schema_py_generated as schema
@@ -39,12 +49,17 @@ from ai_edge_litert.interpreter import Interpreter
 from tfganimation.au_conditioning import AU_TERM_SCOPE
 from tfganimation.choices import TFLITE_VARIANTS
 from tfganimation.export.metadata import METADATA_NAME
+from tfganimation.export.saved_model import write_saved_model
 from tfganimation.export.signatures import POSTPROCESS_SCOPE, PREPROCESS_SCOPE
 from tfganimation.layers import INSTANCE_NORM_SCOPE
 from tfganimation.model_files.names import ANIMATE
 
 VARIANTS: tuple[str, ...] = TFLITE_VARIANTS
-"""The LiteRT variants, from the most exact to the fastest (`tfganimation.choices`)."""
+"""The LiteRT variants, from the most exact to the fastest on phones (`tfganimation.choices`)."""
+
+WINOGRAD_VARIANTS: tuple[str, ...] = ("float32_winograd",)
+"""Variants converted from a SavedModel traced with Winograd products
+(`write_saved_model(..., portable=True, winograd=True)`)."""
 
 Calibration = Callable[[], Iterable[Mapping[str, np.ndarray]]]
 """Yields `{"image": uint8 [1, H, W, 3], "aus": float32 [1, 17]}` examples."""
@@ -76,8 +91,10 @@ def convert(
 
     Args:
         saved_model_dir: path. A SavedModel with a batch-1 `animate`
-            signature and portable instance norms
-            (`write_saved_model(..., batch_size=1, portable=True)`).
+            signature traced for LiteRT
+            (`write_saved_model(..., batch_size=1, portable=True)`, with
+            `winograd=True` for the `WINOGRAD_VARIANTS`; `convert_generator`
+            writes the right one).
         variant: str. One of `VARIANTS`.
         calibration: callable. The int8 variant's representative inputs;
             required for `"int8"`, ignored otherwise.
@@ -95,11 +112,33 @@ def convert(
             raise ValueError("The int8 variant needs calibration images.")
         return _convert_int8(saved_model_dir, calibration, float_scopes)
     converter = _converter(saved_model_dir)
-    if variant != "float32":
+    if variant not in ("float32", *WINOGRAD_VARIANTS):
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if variant == "float16":
         converter.target_spec.supported_types = [tf.float16]
     return converter.convert()
+
+
+def convert_generator(
+    generator: keras.Model,
+    image_size: int,
+    variant: str,
+    scratch: str | os.PathLike,
+    calibration: Calibration | None = None,
+) -> bytes:
+    """`convert` of the generator's batch-1 SavedModel traced as `variant` needs.
+
+    The SavedModel is written under `scratch` the first time a variant
+    needs it (one with direct convolutions, one with Winograd products) and
+    reused by the variants after.
+    """
+    winograd = variant in WINOGRAD_VARIANTS
+    folder = Path(scratch) / ("batch1_winograd" if winograd else "batch1")
+    if not folder.exists():
+        write_saved_model(
+            folder, generator, None, image_size, batch_size=1, portable=True, winograd=winograd
+        )
+    return convert(folder, variant, calibration)
 
 
 def _converter(saved_model_dir: str | os.PathLike) -> tf.lite.TFLiteConverter:

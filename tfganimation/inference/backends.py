@@ -231,8 +231,10 @@ class _LiteRTBackend:
         except ValueError:  # A foreign model: it runs, but nothing more is known.
             document = {}
         variant = document.get("variant")
-        # A LiteRT file computes in its variant: float32, float16, dynamic or int8.
-        self.precision = _held_precision(variant or "unknown", precision, file)
+        # A LiteRT file computes in its variant: float32 (float32_winograd too),
+        # float16, dynamic or int8.
+        held = "float32" if variant == "float32_winograd" else variant or "unknown"
+        self.precision = _held_precision(held, precision, file)
         self._runner = LiteRTRunner(file, threads)
         self.image_size = self._runner.image_size
         self.metadata = _describe(document)
