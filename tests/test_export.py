@@ -307,3 +307,12 @@ def test_the_float32_winograd_file_serves_float32(exported):
     assert animator.precision == "float32"
     with pytest.raises(ValueError, match="Refused"):
         Animator(str(exported.files["float16"]), precision="float32")
+
+
+def test_float32_winograd_at_a_size_without_whole_tiles_is_refused_before_writing(
+    run_dir, tmp_path
+):
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="multiple of 16"):
+        export_model(run_dir, out, variants=("float32", "float32_winograd"), image_size=40)
+    assert not out.exists() or not list(out.iterdir())

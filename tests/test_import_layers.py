@@ -25,8 +25,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "version", "lazy_exports", "native_logs", "atomic", "outputs", "pixels", "choices", "aus",
     )),
     ("networks", (
-        "winograd", "layers", "au_conditioning", "augment", "losses", "schedules", "distribute",
-        "precision", "global_batch", "loss_tracking", "generator", "critic", "ganimation",
+        "winograd", "layers", "subpixel", "au_conditioning", "augment", "losses", "schedules",
+        "distribute", "precision", "global_batch", "loss_tracking", "generator", "critic",
+        "ganimation",
     )),
     ("data", ("faces", "data", "synthetic", "oracle", "torch_checkpoints", "demo")),
     ("models on disk", ("model_files", "export")),

@@ -216,3 +216,10 @@ def test_write_saved_model_refuses_winograd_outside_litert_graphs(tmp_path):
         with pytest.raises(ValueError, match="needs portable=True and a batch_size"):
             write_saved_model(tmp_path / "refused", generator, winograd=True, **arguments)
     assert not (tmp_path / "refused").exists()
+
+
+def test_the_float32_winograd_variant_refuses_sizes_without_whole_tiles(tmp_path):
+    generator = Generator(image_size=24, conv_dim=4, residual_blocks=1)  # 6×6 residual maps.
+    with pytest.raises(ValueError, match="multiple of 16"):
+        tflite.convert_generator(generator, 24, "float32_winograd", tmp_path)
+    assert not list(tmp_path.iterdir())

@@ -174,6 +174,8 @@ def export_model(
     resolved = resolve_model(model)
     loaded = load_model(resolved)
     image_size, notes = _check_contract(loaded, image_size)
+    if "tflite" in formats:
+        tflite.check_image_size(variants, image_size)
     # The demo's training data is not shipped; faces of its held-out identities stand in.
     demo_data = resolved.kind == DEMO and representative_data is None
     if demo_data:

@@ -53,6 +53,7 @@ from tfganimation.export.saved_model import write_saved_model
 from tfganimation.export.signatures import POSTPROCESS_SCOPE, PREPROCESS_SCOPE
 from tfganimation.layers import INSTANCE_NORM_SCOPE
 from tfganimation.model_files.names import ANIMATE
+from tfganimation.winograd import TILE
 
 VARIANTS: tuple[str, ...] = TFLITE_VARIANTS
 """The LiteRT variants, from the most exact to the fastest on phones (`tfganimation.choices`)."""
@@ -131,7 +132,11 @@ def convert_generator(
     The SavedModel is written under `scratch` the first time a variant
     needs it (one with direct convolutions, one with Winograd products) and
     reused by the variants after.
+
+    Raises:
+        ValueError: see `check_image_size`.
     """
+    check_image_size((variant,), image_size)
     winograd = variant in WINOGRAD_VARIANTS
     folder = Path(scratch) / ("batch1_winograd" if winograd else "batch1")
     if not folder.exists():
@@ -139,6 +144,22 @@ def convert_generator(
             folder, generator, None, image_size, batch_size=1, portable=True, winograd=winograd
         )
     return convert(folder, variant, calibration)
+
+
+def check_image_size(variants: Iterable[str], image_size: int) -> None:
+    """Refuses `WINOGRAD_VARIANTS` at sizes whose residual maps are not whole Winograd tiles.
+
+    The residual blocks run at a quarter of the image size; on maps that
+    are not multiples of `TILE` the file would hold only direct
+    convolutions under the variant's name.
+    """
+    for variant in variants:
+        if variant in WINOGRAD_VARIANTS and (image_size // 4) % TILE:
+            raise ValueError(
+                f"The {variant} variant needs an image size that is a multiple of {4 * TILE} "
+                f"(its residual maps in whole {TILE}x{TILE} tiles). "
+                f"Received: image_size={image_size}"
+            )
 
 
 def _converter(saved_model_dir: str | os.PathLike) -> tf.lite.TFLiteConverter:
