@@ -192,8 +192,10 @@ def test_litert_file_matches_keras_without_5d_reshapes_au_planes_or_transposed_c
     interpreter = Interpreter(model_content=model)
     ops = collections.Counter(op["op_name"] for op in interpreter._get_ops_details())
     assert "TILE" not in ops, ops
-    # The decoder's two upsamplings: four phases side by side, then interleaved.
-    assert (ops["CONCATENATION"], ops["DEPTH_TO_SPACE"], ops["TRANSPOSE_CONV"]) == (2, 2, 0), ops
+    # The decoder's two upsamplings (four phases side by side, then interleaved), and the heads
+    # over 2×2 pixel blocks.
+    assert (ops["CONCATENATION"], ops["DEPTH_TO_SPACE"], ops["TRANSPOSE_CONV"]) == (2, 3, 0), ops
+    assert ops["SPACE_TO_DEPTH"] == 1, ops
     assert ops["RESHAPE"] <= 3, ops  # The AU term's; the norms have none.
     assert ops["MEAN"] == 2 * 7, ops  # Two 4-D means per norm, 7 norms.
 

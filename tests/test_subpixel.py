@@ -1,4 +1,4 @@
-"""In graphs for LiteRT, the decoder's transposed convolutions are one convolution and a depth-to-space."""
+"""Convolutions over 2×2 pixel blocks: the heads everywhere, the transposed ones for LiteRT."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,9 @@ from keras import layers
 
 from tfganimation.layers import conv_transpose, portable_ops
 from tfganimation.subpixel import (
+    is_space_to_depth_convolution,
     is_subpixel_convolution,
+    space_to_depth_conv,
     subpixel_conv_transpose,
     transposed_convolution,
 )
@@ -57,3 +59,22 @@ def test_other_transposed_convolutions_keep_their_kernel():
         layer.build((None, 8, 8, 4))
         assert not is_subpixel_convolution(layer, x), layer.get_config()
     assert not is_subpixel_convolution(built_layer(4, 3), tf.TensorSpec((1, None, None, 4)))
+
+
+@pytest.mark.parametrize("size, height, width", [(7, 8, 8), (7, 6, 10), (3, 4, 2), (1, 2, 2)])
+def test_space_to_depth_spelling_equals_the_same_convolution(size, height, width):
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.normal(0, 1, (2, height, width, 5)), tf.float32)
+    kernel = tf.constant(rng.normal(0, 1, (size, size, 5, 4)), tf.float32)
+    assert is_space_to_depth_convolution(kernel, x)
+    expected = tf.nn.conv2d(x, kernel, 1, "SAME")
+    actual = space_to_depth_conv(x, kernel)
+    assert actual.shape == expected.shape
+    np.testing.assert_allclose(actual, expected, atol=1e-5 * float(np.max(np.abs(expected))))
+
+
+def test_maps_of_odd_or_unknown_size_and_even_kernels_keep_the_plain_convolution():
+    kernel = tf.zeros((7, 7, 4, 4))
+    assert not is_space_to_depth_convolution(kernel, tf.zeros((1, 7, 8, 4)))
+    assert not is_space_to_depth_convolution(kernel, tf.TensorSpec((1, None, 8, 4)))
+    assert not is_space_to_depth_convolution(tf.zeros((4, 4, 4, 4)), tf.zeros((1, 8, 8, 4)))

@@ -16,7 +16,11 @@ from tfganimation.layers import (
     instance_normalize,
     renamed_argument,
 )
-from tfganimation.subpixel import transposed_convolution
+from tfganimation.subpixel import (
+    is_space_to_depth_convolution,
+    space_to_depth_conv,
+    transposed_convolution,
+)
 
 UPSAMPLINGS = ("transpose", "resize")
 """How the decoder doubles the resolution; `"transpose"` is the reference's."""
@@ -72,7 +76,8 @@ class Generator(keras.Model):
     depth-to-space (`tfganimation.subpixel`), and the two
     heads, which read the same features with 7×7 kernels, as one
     convolution with 4 output channels (a 1- or 3-channel convolution runs
-    far below the CPU's matrix rate; one with 4 costs what one with 3 did).
+    far below the CPU's matrix rate; one with 4 costs what one with 3 did),
+    computed over 2×2 pixel blocks as one with 16.
 
     Reference: [Pumarola et al., "GANimation: Anatomically-aware Facial
     Animation from a Single Image", ECCV 2018](https://arxiv.org/abs/1807.09251).
@@ -208,11 +213,20 @@ class Generator(keras.Model):
         return run_layers(rest, features, fused_norms)
 
     def heads(self, features):
-        """`(color_head(features), attention_head(features))` as one 7×7 convolution."""
+        """`(color_head(features), attention_head(features))` as one 7×7 convolution.
+
+        Over 2×2 pixel blocks (`tfganimation.subpixel.space_to_depth_conv`)
+        where the map allows: 16 filters rather than 4.
+        """
         color_conv, tanh = self.color_head.layers
         attention_conv, sigmoid = self.attention_head.layers
-        kernel = ops.concatenate([color_conv.kernel, attention_conv.kernel], axis=-1)
-        both = ops.conv(features, ops.cast(kernel, features.dtype), padding="same")
+        kernel = ops.cast(
+            ops.concatenate([color_conv.kernel, attention_conv.kernel], axis=-1), features.dtype
+        )
+        if is_space_to_depth_convolution(kernel, features):
+            both = space_to_depth_conv(features, kernel)
+        else:
+            both = ops.conv(features, kernel, padding="same")
         return tanh(both[..., :-1]), sigmoid(both[..., -1:])
 
     def get_config(self):
