@@ -7,7 +7,7 @@ MODEL is a training run directory, a `.keras` file, a PyTorch `.pth`/`.ckpt`
 or `demo`. Writes `DIR/generator_<variant>.tflite` (signature `animate`,
 batch 1, builtin ops only, metadata embedded) and `DIR/metadata.json`. The same as
 `tfganimation export --model MODEL --out DIR --formats tflite`. Add `float32_winograd`
-to `--variants` for float32 on CPUs, about 1.5x faster than `float32` in a 3.5x
+to `--variants` for float32 on CPUs, about 1.6x faster than `float32` in a 3.5x
 larger file (docs/export.md).
 """
 

@@ -23,7 +23,7 @@ written by `write_saved_model`, the route that keeps the variables
 model anyway.
 
 `float32_winograd` is for float32 on CPUs (servers, desktops, phones'
-CPUs): XNNPACK runs it about 1.5× faster than `float32` at 128 px
+CPUs): XNNPACK runs it about 1.6× faster than `float32` at 128 px
 (docs/speed.md). Phone GPU delegates pick Winograd kernels for the plain
 `float32` file themselves, and the quantized variants keep the direct
 kernels, whose ranges int8 can hold.
