@@ -189,7 +189,8 @@ def test_float32_winograd_file_equals_keras_and_runs_whole_in_xnnpack(tmp_path):
     generator = Generator(image_size=32, conv_dim=8, residual_blocks=2)
     for weight in generator.weights:
         weight.assign(np.random.default_rng(5).normal(0, 0.2, weight.shape).astype("float32"))
-    products = litert_ops(tflite.convert_generator(generator, 32, "float32_winograd", tmp_path))
+    model = tflite.convert_generator(generator, 32, "float32_winograd", tmp_path)
+    products = litert_ops(model)
     direct = litert_ops(tflite.convert_generator(generator, 32, "float32", tmp_path))
     # Four 3×3 convolutions, each a depthwise tile transform and a batch matmul.
     assert products["DEPTHWISE_CONV_2D"] == 4 and direct["DEPTHWISE_CONV_2D"] == 0
@@ -202,7 +203,7 @@ def test_float32_winograd_file_equals_keras_and_runs_whole_in_xnnpack(tmp_path):
     images = rng.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
     aus = rng.uniform(0, 5, (2, 17)).astype("float32")
     path = tmp_path / "winograd.tflite"
-    path.write_bytes(tflite.convert_generator(generator, 32, "float32_winograd", tmp_path))
+    path.write_bytes(model)
     outputs, _ = parity.run_litert(path, images, aus)
     checked = parity.compare(
         "float32_winograd", path, outputs, 0.0, parity.keras_reference(generator, images, aus)
